@@ -1,0 +1,1 @@
+"""egohands.hand_models."""

@@ -1,0 +1,1 @@
+"""egohands.models.data_preprocessors."""
