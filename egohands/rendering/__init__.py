@@ -1,1 +1,24 @@
-"""egohands.rendering."""
+"""egohands.rendering: rasterise hand meshes under a pinhole camera.
+
+* :mod:`.projection` camera-frame points -> pixels (numpy and torch),
+* :mod:`.face_windows` per-triangle candidate pixels in bulk (shared by the
+  hard rasteriser and a windowed soft silhouette),
+* :mod:`.rasterizer` z-buffer rasterisation, :mod:`.shading` Lambertian
+  shading, :mod:`.renderer` multi-mesh scenes with instance ids,
+* :mod:`.visibility` per-joint COCO visibility flags.
+"""
+from .face_windows import FaceWindows, face_windows, window_pixels
+from .projection import intrinsics_matrix, pixel_rays, project_to_pixels
+from .rasterizer import Fragments, rasterize, screen_barycentrics
+from .renderer import Mesh, RenderResult, concatenate_meshes, render_meshes
+from .shading import face_normals, shade_lambertian, vertex_normals
+from .visibility import (OCCLUDED, OUTSIDE, VISIBLE, inside_image,
+                         joint_visibility)
+
+__all__ = [
+    'FaceWindows', 'face_windows', 'window_pixels', 'intrinsics_matrix',
+    'pixel_rays', 'project_to_pixels', 'Fragments', 'rasterize',
+    'screen_barycentrics', 'Mesh', 'RenderResult', 'concatenate_meshes',
+    'render_meshes', 'face_normals', 'shade_lambertian', 'vertex_normals',
+    'OCCLUDED', 'OUTSIDE', 'VISIBLE', 'inside_image', 'joint_visibility'
+]

@@ -1,0 +1,88 @@
+"""Lambertian shading of rasterised meshes with per-vertex colours.
+
+``colour = albedo * (ambient + diffuse * max(0, n . l))`` per pixel, with
+``albedo`` the perspective-correct interpolation of the vertex colours,
+``n`` the interpolated (smooth) vertex normal turned towards the camera
+(two-sided lighting, so open meshes such as MANO's wrist look right from
+inside too) and ``l`` the unit direction from the surface to a distant light,
+camera frame.
+"""
+import numpy as np
+
+from .projection import pixel_rays
+from .rasterizer import Fragments
+
+
+def face_normals(vertices: np.ndarray, faces: np.ndarray,
+                 normalize: bool = True) -> np.ndarray:
+    """(F, 3) normals ``(b - a) x (c - a)`` of triangles (a, b, c).
+
+    Unnormalised they are twice the face area, the weights that
+    :func:`vertex_normals` uses.
+    """
+    corners = vertices[faces]
+    normals = np.cross(corners[:, 1] - corners[:, 0],
+                       corners[:, 2] - corners[:, 0])
+    if normalize:
+        normals = normals / np.maximum(
+            np.linalg.norm(normals, axis=1, keepdims=True), 1e-20)
+    return normals
+
+
+def vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """(V, 3) unit vertex normals: area-weighted mean of adjacent faces."""
+    weighted = face_normals(vertices, faces, normalize=False)
+    normals = np.zeros_like(vertices, dtype=np.float64)
+    for corner in range(3):
+        np.add.at(normals, faces[:, corner], weighted)
+    return normals / np.maximum(
+        np.linalg.norm(normals, axis=1, keepdims=True), 1e-20)
+
+
+def shade_lambertian(fragments: Fragments, vertices: np.ndarray,
+                     faces: np.ndarray, vertex_colors: np.ndarray,
+                     K: np.ndarray, light_dir: np.ndarray,
+                     ambient: float = 0.4, diffuse: float = 0.6,
+                     background: np.ndarray = None) -> np.ndarray:
+    """Shade the covered pixels of ``fragments``.
+
+    Args:
+        fragments: output of :func:`~egohands.rendering.rasterize` for
+            ``vertices`` / ``faces``.
+        vertices: (V, 3) camera-frame vertices (same unit as rasterised).
+        faces: (F, 3) int.
+        vertex_colors: (V, C) albedo per vertex, in [0, 1] (any channel
+            order; the image keeps it).
+        K: (3, 3) intrinsics used for rasterising.
+        light_dir: (3,) direction from the surface towards the light,
+            camera frame (normalised here).
+        ambient, diffuse: weights of the two lighting terms.
+        background: optional (H, W, C) float image behind the meshes
+            (default black).
+
+    Returns:
+        (H, W, C) float32 image, values clipped to [0, 1].
+    """
+    height, width = fragments.face_id.shape
+    colors = np.asarray(vertex_colors, dtype=np.float64)
+    image = (np.zeros((height, width, colors.shape[1]), dtype=np.float32)
+             if background is None else
+             np.array(background, dtype=np.float32, copy=True))
+    py, px = np.nonzero(fragments.covered)
+    if len(px) == 0:
+        return image
+    face = fragments.face_id[py, px]
+    bary = fragments.bary[py, px].astype(np.float64)[:, :, None]
+    corners = faces[face]
+    albedo = (colors[corners] * bary).sum(axis=1)
+    normals = (vertex_normals(vertices, faces)[corners] * bary).sum(axis=1)
+    normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True),
+                          1e-20)
+    towards_camera = -np.sign((normals * pixel_rays(px, py, K)).sum(axis=1))
+    normals *= np.where(towards_camera == 0, 1.0, towards_camera)[:, None]
+    light = np.asarray(light_dir, dtype=np.float64)
+    light = light / np.linalg.norm(light)
+    lambert = np.clip(normals @ light, 0.0, None)
+    shade = ambient + diffuse * lambert
+    image[py, px] = np.clip(albedo * shade[:, None], 0.0, 1.0)
+    return image
