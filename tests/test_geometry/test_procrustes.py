@@ -1,0 +1,127 @@
+"""Similarity Procrustes against scipy, a reference formula and subsets."""
+import numpy as np
+import torch
+from scipy.linalg import orthogonal_procrustes
+from scipy.spatial.transform import Rotation
+
+from egohands.geometry import apply_similarity, similarity_procrustes
+
+
+def _reference_p_mpjpe_align(pred, gt):
+    """EgoExo4D's per-hand p_mpjpe alignment, written from its formula.
+
+    Row-vector points; X = ground truth, Y = prediction, reflection fixed.
+    """
+    mu_x, mu_y = gt.mean(0), pred.mean(0)
+    x0, y0 = gt - mu_x, pred - mu_y
+    norm_x, norm_y = np.linalg.norm(x0), np.linalg.norm(y0)
+    x0, y0 = x0 / norm_x, y0 / norm_y
+    u, s, vt = np.linalg.svd(x0.T @ y0)
+    v = vt.T
+    r = v @ u.T
+    if np.linalg.det(r) < 0:
+        v[:, -1] *= -1
+        s[-1] *= -1
+        r = v @ u.T
+    a = s.sum() * norm_x / norm_y
+    t = mu_x - a * mu_y @ r
+    return a * pred @ r + t
+
+
+def test_recovers_a_known_similarity_exactly():
+    rng = np.random.default_rng(0)
+    source = rng.normal(size=(4, 21, 3)) * 50
+    rotation = Rotation.random(4, random_state=1).as_matrix()
+    scale = np.array([0.5, 1.0, 2.0, 3.3])
+    translation = rng.normal(size=(4, 3)) * 100
+    target = (scale[:, None, None] * source @ rotation.transpose(0, 2, 1) +
+              translation[:, None])
+    result = similarity_procrustes(source, target)
+    np.testing.assert_allclose(result.aligned, target, atol=1e-9)
+    np.testing.assert_allclose(result.transform.scale, scale, rtol=1e-12)
+    np.testing.assert_allclose(result.transform.rotation, rotation,
+                               atol=1e-12)
+    np.testing.assert_allclose(result.transform.translation, translation,
+                               atol=1e-9)
+    np.testing.assert_allclose(apply_similarity(source, result.transform),
+                               result.aligned)
+
+
+def test_matches_scipy_orthogonal_procrustes_without_reflection():
+    # FreiHAND's align_w_scale: normalise, orthogonal_procrustes, rescale
+    rng = np.random.default_rng(2)
+    for _ in range(10):
+        gt = rng.normal(size=(21, 3)) * 40
+        pred = gt @ Rotation.random(random_state=rng).as_matrix().T * 1.3 + \
+            rng.normal(size=(21, 3)) * 8 + 5
+        t_gt, t_pred = gt.mean(0), pred.mean(0)
+        s_gt, s_pred = np.linalg.norm(gt - t_gt), np.linalg.norm(pred - t_pred)
+        gt_n, pred_n = (gt - t_gt) / s_gt, (pred - t_pred) / s_pred
+        omega, s = orthogonal_procrustes(gt_n, pred_n)
+        assert np.linalg.det(omega) > 0  # no reflection in this case
+        expected = (pred_n @ omega.T) * s * s_gt + t_gt
+        aligned = similarity_procrustes(pred, gt).aligned
+        np.testing.assert_allclose(aligned, expected, atol=1e-9)
+
+
+def test_never_reflects_and_matches_the_reference_with_reflection_fix():
+    rng = np.random.default_rng(3)
+    source = rng.normal(size=(21, 3))
+    target = source * np.array([-1.0, 1.0, 1.0])  # a mirror image
+    result = similarity_procrustes(source, target)
+    assert np.linalg.det(result.transform.rotation) > 0.999
+    np.testing.assert_allclose(result.aligned,
+                               _reference_p_mpjpe_align(source, target),
+                               atol=1e-10)
+    # a proper similarity cannot reach a mirror image of a 3D point set
+    assert np.abs(result.aligned - target).max() > 0.1
+
+
+def test_zero_weights_equal_fitting_the_subset():
+    rng = np.random.default_rng(4)
+    source = rng.normal(size=(5, 21, 3))
+    target = rng.normal(size=(5, 21, 3))
+    mask = rng.random(size=(5, 21)) < 0.6
+    mask[:, :3] = True  # at least three points per set
+    result = similarity_procrustes(source, target, mask)
+    for i in range(5):
+        subset = similarity_procrustes(source[i][mask[i]], target[i][mask[i]])
+        np.testing.assert_allclose(result.aligned[i][mask[i]], subset.aligned,
+                                   atol=1e-10)
+        np.testing.assert_allclose(result.transform.rotation[i],
+                                   subset.transform.rotation, atol=1e-10)
+
+
+def test_weighted_fit_equals_repeated_points():
+    # integer weights are the same as repeating points
+    rng = np.random.default_rng(5)
+    source, target = rng.normal(size=(8, 3)), rng.normal(size=(8, 3))
+    weights = np.array([1, 2, 3, 1, 1, 2, 1, 4])
+    weighted = similarity_procrustes(source, target, weights).transform
+    repeated = similarity_procrustes(np.repeat(source, weights, 0),
+                                     np.repeat(target, weights, 0)).transform
+    for a, b in zip(weighted, repeated):
+        np.testing.assert_allclose(a, b, atol=1e-10)
+
+
+def test_degenerate_sets_stay_finite():
+    source = np.zeros((2, 4, 3))
+    source[1, 0] = 1.0
+    target = np.ones((2, 4, 3))
+    weights = np.array([[0, 0, 0, 0], [1, 0, 0, 0]])
+    result = similarity_procrustes(source, target, weights)
+    assert np.isfinite(result.aligned).all()
+    np.testing.assert_allclose(result.transform.scale, 0)
+
+
+def test_torch_batched_matches_numpy_and_backpropagates():
+    rng = np.random.default_rng(6)
+    source = rng.normal(size=(2, 3, 21, 3))
+    target = rng.normal(size=(2, 3, 21, 3))
+    expected = similarity_procrustes(source, target).aligned
+    source_t = torch.from_numpy(source).requires_grad_(True)
+    aligned = similarity_procrustes(source_t, torch.from_numpy(target)).aligned
+    np.testing.assert_allclose(aligned.detach().numpy(), expected, atol=1e-10)
+    (aligned - torch.from_numpy(target)).norm(dim=-1).mean().backward()
+    assert torch.isfinite(source_t.grad).all()
+    assert source_t.grad.abs().sum() > 0
