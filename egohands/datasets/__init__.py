@@ -1,1 +1,9 @@
-"""egohands.datasets."""
+"""egohands.datasets: hand dataset readers (one sample per hand).
+
+Importing this package registers the datasets in ``egohands.registry.
+DATASETS``. The transforms live in ``egohands.datasets.transforms``.
+"""
+from egohands.datasets.base_dataset import BaseHandDataset
+from egohands.datasets.egohands_coco import EgoHandsCocoDataset
+
+__all__ = ['BaseHandDataset', 'EgoHandsCocoDataset']
