@@ -1,1 +1,2 @@
 """egohands.models.backbones."""
+from egohands.models.backbones.vit import ViTBackbone

@@ -1,0 +1,164 @@
+"""``ViTBackbone``: a plain vision transformer (timm) that returns patch tokens.
+
+HP-ViT (and ViTPose, HaMeR) use a ViT over a non-square 256x192 (h x w) crop
+with 16-pixel patches, read its patch tokens as a (B, C, 16, 12) feature map
+and drop the classification machinery. Sizes follow the usual ViT family;
+``tiny`` and ``small`` (optionally with fewer blocks) are for CPU demos.
+
+Pretrained weights come from local ViTPose / mmpretrain / timm checkpoints,
+converted by :mod:`egohands.models.backbones.checkpoint_remap`.
+"""
+import re
+from typing import Dict, Mapping, Optional, Sequence, Tuple, Union
+
+import torch
+from mmengine.model import BaseModule
+
+from egohands.models.backbones.checkpoint_remap import (LoadReport,
+                                                        extract_state_dict,
+                                                        load_vit_state_dict,
+                                                        read_checkpoint_file)
+from egohands.registry import MODELS
+from egohands.utils.errors import ConfigError
+
+#: embed_dim, depth, num_heads of the standard ViT sizes
+VIT_ARCHS: Dict[str, Dict[str, int]] = {
+    'tiny': dict(embed_dim=192, depth=12, num_heads=3),
+    'small': dict(embed_dim=384, depth=12, num_heads=6),
+    'base': dict(embed_dim=768, depth=12, num_heads=12),
+    'large': dict(embed_dim=1024, depth=24, num_heads=16),
+    'huge': dict(embed_dim=1280, depth=32, num_heads=16),
+}
+
+_BLOCK_INDEX = re.compile(r'(?:^|\.)blocks\.(\d+)\.')
+_EMBEDDING_NAMES = ('pos_embed', 'cls_token', 'patch_embed')
+
+
+@MODELS.register_module()
+class ViTBackbone(BaseModule):
+    """Plain ViT returning its normalised patch tokens as a feature map.
+
+    Args:
+        arch: ``'tiny'``, ``'small'``, ``'base'``, ``'large'``, ``'huge'`` or
+            a dict with ``embed_dim``, ``depth``, ``num_heads``.
+        img_size: (h, w) of the input crop in pixels, multiples of
+            ``patch_size``.
+        patch_size: side of the square patches, pixels.
+        depth: number of blocks, overriding the arch (small CPU models).
+        drop_path_rate: stochastic depth of the last block (linear ramp).
+        with_cls_token: keep a cls token inside the blocks (mmpretrain's
+            ViT); it is never part of the output.
+        pretrained: local checkpoint loaded by :meth:`init_weights`.
+        checkpoint_key_style: ``'vitpose'``, ``'mmpretrain'``, ``'timm'``
+            or None to detect it from the keys.
+        checkpoint_grid: (rows, cols) patch grid of the checkpoint's
+            ``pos_embed`` when it cannot be guessed (resized bicubically).
+        strict_load: raise if any key is missing, unexpected or mismatched.
+        init_cfg: mmengine init config.
+
+    Input: (B, 3, h, w) float image. Output: a 1-tuple with the
+    (B, embed_dim, h / patch, w / patch) feature map.
+    """
+
+    def __init__(self,
+                 arch: Union[str, Mapping[str, int]] = 'base',
+                 img_size: Sequence[int] = (256, 192),
+                 patch_size: int = 16,
+                 depth: Optional[int] = None,
+                 drop_path_rate: float = 0.0,
+                 with_cls_token: bool = False,
+                 pretrained: Optional[str] = None,
+                 checkpoint_key_style: Optional[str] = None,
+                 checkpoint_grid: Optional[Sequence[int]] = None,
+                 strict_load: bool = False,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        from timm.models.vision_transformer import VisionTransformer
+        arch_cfg = _resolve_arch(arch)
+        if depth is not None:
+            arch_cfg['depth'] = int(depth)
+        img_size = tuple(int(v) for v in img_size)
+        if len(img_size) != 2 or any(v % patch_size for v in img_size):
+            raise ConfigError(
+                f'model.backbone.img_size={img_size} must be (h, w) with both '
+                f'sides multiples of patch_size={patch_size}')
+        self.img_size = img_size
+        self.patch_size = patch_size
+        self.grid_size = (img_size[0] // patch_size,
+                          img_size[1] // patch_size)
+        self.embed_dim = arch_cfg['embed_dim']
+        self.num_layers = arch_cfg['depth']
+        self.pretrained = pretrained
+        self.checkpoint_key_style = checkpoint_key_style
+        self.checkpoint_grid = checkpoint_grid
+        self.strict_load = strict_load
+        self.vit = VisionTransformer(
+            img_size=img_size, patch_size=patch_size, num_classes=0,
+            global_pool='', class_token=with_cls_token,
+            drop_path_rate=drop_path_rate, **arch_cfg)
+
+    def forward(self, inputs: torch.Tensor) -> Tuple[torch.Tensor]:
+        """(B, 3, h, w) image -> ((B, C, h / patch, w / patch),)."""
+        if tuple(inputs.shape[-2:]) != self.img_size:
+            raise ConfigError(
+                f'ViTBackbone got inputs of (h, w)={tuple(inputs.shape[-2:])} '
+                f'but was built for img_size={self.img_size}: make '
+                'model.backbone.img_size match the (h, w) of the crop '
+                '(codec / TopdownAffine input_size is (w, h))')
+        tokens = self.vit.forward_features(inputs)
+        tokens = tokens[:, self.vit.num_prefix_tokens:]
+        batch = tokens.shape[0]
+        featmap = tokens.transpose(1, 2).reshape(batch, self.embed_dim,
+                                                 *self.grid_size)
+        return (featmap, )
+
+    def load_checkpoint(self, checkpoint: Union[str, Mapping]) -> LoadReport:
+        """Load a ViTPose / mmpretrain / timm checkpoint (path or dict).
+
+        Keys are renamed to timm's, the position embedding is resized to
+        this model's patch grid, and the returned report (also logged)
+        lists missing, unexpected and shape-mismatched keys.
+        """
+        source = checkpoint if isinstance(checkpoint, str) else 'state dict'
+        if isinstance(checkpoint, str):
+            checkpoint = read_checkpoint_file(checkpoint)
+        state_dict = extract_state_dict(checkpoint, prefix='backbone.')
+        return load_vit_state_dict(
+            self.vit, state_dict, self.grid_size, self.vit.num_prefix_tokens,
+            key_style=self.checkpoint_key_style,
+            src_grid=self.checkpoint_grid, strict=self.strict_load,
+            source=str(source))
+
+    def init_weights(self) -> None:
+        """timm's own init (done at build), then ``pretrained`` if set."""
+        super().init_weights()
+        if self.pretrained:
+            self.load_checkpoint(self.pretrained)
+
+    def layer_id(self, param_name: str) -> int:
+        """Depth of a parameter for layer-wise lr decay (BEiT convention).
+
+        ``param_name`` is relative to this module (``vit.blocks.3.attn...``).
+        Embeddings are layer 0, block ``i`` is layer ``i + 1``, the final
+        norm is layer ``num_layers + 1`` (the same as the head).
+        """
+        match = _BLOCK_INDEX.search(param_name)
+        if match:
+            return int(match.group(1)) + 1
+        leaf = param_name.split('vit.', 1)[-1]
+        if leaf.startswith(_EMBEDDING_NAMES):
+            return 0
+        return self.num_layers + 1
+
+
+def _resolve_arch(arch: Union[str, Mapping[str, int]]) -> Dict[str, int]:
+    if isinstance(arch, str):
+        if arch not in VIT_ARCHS:
+            raise ConfigError(
+                f'model.backbone.arch={arch!r} is not a ViT size: use one of '
+                f'{sorted(VIT_ARCHS)} or a dict(embed_dim, depth, num_heads)')
+        return dict(VIT_ARCHS[arch])
+    missing = {'embed_dim', 'depth', 'num_heads'} - set(arch)
+    if missing:
+        raise ConfigError(f'model.backbone.arch dict lacks {sorted(missing)}')
+    return dict(arch)
