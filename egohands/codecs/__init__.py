@@ -1,1 +1,10 @@
-"""egohands.codecs."""
+"""Codecs: target encoding and prediction decoding, with their statistics."""
+from egohands.codecs.base import BaseJointCodec
+from egohands.codecs.root_relative_joint_codec import RootRelativeJointCodec
+from egohands.codecs.target_stats import (load_stats, root_relative_stats,
+                                          save_stats, stats_from_dataset)
+
+__all__ = [
+    'BaseJointCodec', 'RootRelativeJointCodec', 'load_stats',
+    'root_relative_stats', 'save_stats', 'stats_from_dataset'
+]

@@ -1,1 +1,5 @@
-"""egohands.models.estimators."""
+"""Estimators: whole models with 'loss' / 'predict' / 'tensor' modes."""
+from egohands.models.estimators.topdown_hand_estimator import \
+    TopdownHandEstimator
+
+__all__ = ['TopdownHandEstimator']

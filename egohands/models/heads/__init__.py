@@ -1,1 +1,5 @@
-"""egohands.models.heads."""
+"""Heads: features -> raw outputs, losses and per-sample predictions."""
+from egohands.models.heads.base_head import BaseHandHead
+from egohands.models.heads.regression_head import RegressionHead
+
+__all__ = ['BaseHandHead', 'RegressionHead']

@@ -1,1 +1,4 @@
-"""egohands.models.losses."""
+"""Losses: ``nn.Module``s with a ``loss_weight``, masked by validity."""
+from egohands.models.losses.mpjpe_loss import MPJPELoss
+
+__all__ = ['MPJPELoss']

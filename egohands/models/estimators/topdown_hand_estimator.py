@@ -1,0 +1,107 @@
+"""``TopdownHandEstimator``: crop in, 3D hand out (architecture 3.3)."""
+from typing import Dict, List, Optional, Union
+
+import torch
+from mmengine.model import BaseModel
+
+from egohands.models.estimators.original_frame import to_original_frame
+from egohands.registry import MODELS, POSTPROCESSORS
+from egohands.structures import HandDataSample
+
+_MODES = ('loss', 'predict', 'tensor')
+
+
+def _detached(value):
+    """Detach and move to the CPU every tensor of a (nested) dict."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu()
+    if isinstance(value, dict):
+        return {key: _detached(item) for key, item in value.items()}
+    return value
+
+
+@MODELS.register_module()
+class TopdownHandEstimator(BaseModel):
+    """Backbone -> optional neck -> head on one hand crop per sample.
+
+    Args:
+        backbone: config of the backbone (images -> tuple of features).
+        head: config of a ``BaseHandHead``.
+        neck: optional config of a neck (tuple -> tuple of features).
+        data_preprocessor: config of the batch preprocessor, usually
+            ``HandDataPreprocessor``.
+        train_cfg: passed to ``head.loss``.
+        test_cfg: passed to ``head.predict``; its ``postprocess`` entry is a
+            list of ``POSTPROCESSORS`` configs run, in order, on the
+            predicted samples.
+        init_cfg: mmengine weight-initialisation config.
+
+    ``forward(inputs (B, 3, h, w) float, data_samples, mode)``:
+
+    * ``'loss'``: dict of loss tensors;
+    * ``'predict'``: the data samples with ``pred_*`` fields in the original
+      image and camera frame (mm, full-image px), detached, on the CPU;
+    * ``'tensor'``: the head's raw output dict.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 head: dict,
+                 neck: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 train_cfg: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
+                 init_cfg=None) -> None:
+        if isinstance(data_preprocessor, dict):
+            # built here so that egohands types resolve without a default
+            # scope (mmengine's BaseModel would look in its own registry)
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.neck = MODELS.build(neck) if neck is not None else None
+        self.head = MODELS.build(head)
+        self.train_cfg = dict(train_cfg or {})
+        self.test_cfg = dict(test_cfg or {})
+        self.postprocessors = [
+            POSTPROCESSORS.build(cfg)
+            for cfg in self.test_cfg.get('postprocess', None) or []
+        ]
+
+    def extract_feat(self, inputs: torch.Tensor):
+        """(B, 3, h, w) -> tuple of feature tensors."""
+        feats = self.backbone(inputs)
+        if self.neck is not None:
+            feats = self.neck(feats)
+        return feats
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List[HandDataSample]] = None,
+                mode: str = 'tensor') -> Union[Dict, List[HandDataSample]]:
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.head.forward(self.extract_feat(inputs))
+        raise ValueError(f'TopdownHandEstimator.forward: mode must be one of '
+                         f'{_MODES}, got {mode!r}')
+
+    def loss(self, inputs: torch.Tensor,
+             data_samples: List[HandDataSample]) -> Dict[str, torch.Tensor]:
+        """Losses of the head on ground-truth ``gt_*`` fields."""
+        return self.head.loss(self.extract_feat(inputs), data_samples,
+                              self.train_cfg)
+
+    def predict(self, inputs: torch.Tensor,
+                data_samples: List[HandDataSample]) -> List[HandDataSample]:
+        """Predictions in the original frame, then the post-processors."""
+        preds = self.head.predict(self.extract_feat(inputs), data_samples,
+                                  self.test_cfg)
+        for sample, pred in zip(data_samples, preds):
+            sample.set_data(
+                to_original_frame(_detached(pred), sample.metainfo))
+        for postprocessor in self.postprocessors:
+            data_samples = postprocessor(data_samples)
+        return data_samples
