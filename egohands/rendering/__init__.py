@@ -8,7 +8,7 @@
 * :mod:`.visibility` per-joint COCO visibility flags.
 """
 from .face_windows import FaceWindows, face_windows, window_pixels
-from .projection import intrinsics_matrix, pixel_rays, project_to_pixels
+from .projection import pixel_rays, project_to_pixels
 from .rasterizer import Fragments, rasterize, screen_barycentrics
 from .renderer import Mesh, RenderResult, concatenate_meshes, render_meshes
 from .shading import face_normals, shade_lambertian, vertex_normals
@@ -16,9 +16,8 @@ from .visibility import (OCCLUDED, OUTSIDE, VISIBLE, inside_image,
                          joint_visibility)
 
 __all__ = [
-    'FaceWindows', 'face_windows', 'window_pixels', 'intrinsics_matrix',
-    'pixel_rays', 'project_to_pixels', 'Fragments', 'rasterize',
-    'screen_barycentrics', 'Mesh', 'RenderResult', 'concatenate_meshes',
+    'FaceWindows', 'face_windows', 'window_pixels', 'pixel_rays',
+    'project_to_pixels', 'Fragments', 'rasterize', 'screen_barycentrics', 'Mesh', 'RenderResult', 'concatenate_meshes',
     'render_meshes', 'face_normals', 'shade_lambertian', 'vertex_normals',
     'OCCLUDED', 'OUTSIDE', 'VISIBLE', 'inside_image', 'joint_visibility'
 ]

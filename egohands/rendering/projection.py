@@ -1,14 +1,18 @@
-"""Pinhole projection of camera-frame points, for numpy and torch.
+"""Pinhole projection for the rasterisers, on top of ``egohands.geometry``.
 
-The rasteriser (data generation) and a soft silhouette (mask loss) both start
-from the same step: camera-frame vertices -> pixel coordinates + depth. Pixel
-centres are at integer coordinates (``docs/architecture.md`` section 2), so a
-pixel ``(i, j)`` covers ``[i - 0.5, i + 0.5] x [j - 0.5, j + 0.5]``.
+The hard rasteriser (data generation) and a soft silhouette (mask loss)
+both start from the same step: camera-frame vertices -> pixel coordinates
+and depth. Pixel centres are at integer coordinates (``docs/architecture.md``
+section 2), so a pixel ``(i, j)`` covers ``[i - 0.5, i + 0.5] x
+[j - 0.5, j + 0.5]``. Unlike ``geometry.camera.project_points``, points at
+or behind the camera are allowed here (the rasteriser culls them by depth).
 """
 from typing import Tuple, Union
 
 import numpy as np
 import torch
+
+from egohands.geometry.camera import backproject_points, project_points
 
 Array = Union[np.ndarray, torch.Tensor]
 
@@ -20,26 +24,23 @@ def project_to_pixels(points: Array, K: Array,
     Args:
         points: (..., N, 3) camera-frame points (OpenCV axes), any length unit.
         K: (3, 3) or (..., 3, 3) intrinsics, ``u ~ K X``.
-        eps: guard for the division by depth (points at z <= eps keep a
-            finite, meaningless pixel position; callers cull them by depth).
+        eps: points with ``|z| <= eps`` are projected as if ``z = eps``
+            (a finite, meaningless pixel; callers cull them by depth).
 
     Returns:
         (uv (..., N, 2) px, depth (..., N) in the unit of ``points``).
     """
+    depth = points[..., 2]
     if isinstance(points, torch.Tensor):
-        K = torch.as_tensor(K, dtype=points.dtype, device=points.device)
-        homogeneous = points @ K.transpose(-1, -2)
-        depth = homogeneous[..., 2]
-        safe = torch.where(depth.abs() > eps, depth,
-                           torch.full_like(depth, eps))
-        return homogeneous[..., :2] / safe[..., None], depth
-    points = np.asarray(points)
-    K = np.asarray(K, dtype=points.dtype if points.dtype.kind == 'f'
-                   else np.float64)
-    homogeneous = points @ np.swapaxes(K, -1, -2)
-    depth = homogeneous[..., 2]
-    safe = np.where(np.abs(depth) > eps, depth, eps)
-    return homogeneous[..., :2] / safe[..., None], depth
+        safe_z = torch.where(depth.abs() > eps, depth,
+                             torch.full_like(depth, eps))
+        safe = torch.cat([points[..., :2], safe_z[..., None]], dim=-1)
+    else:
+        points = np.asarray(points)
+        depth = points[..., 2]
+        safe_z = np.where(np.abs(depth) > eps, depth, eps)
+        safe = np.concatenate([points[..., :2], safe_z[..., None]], axis=-1)
+    return project_points(safe, K), depth
 
 
 def pixel_rays(px: np.ndarray, py: np.ndarray, K: np.ndarray) -> np.ndarray:
@@ -50,14 +51,7 @@ def pixel_rays(px: np.ndarray, py: np.ndarray, K: np.ndarray) -> np.ndarray:
         K: (3, 3) intrinsics.
 
     Returns:
-        (N, 3) rays ``K^-1 [u, v, 1]``, not normalised (their z is 1).
+        (N, 3) float64 rays ``K^-1 [u, v, 1]``, not normalised (z is 1).
     """
-    pixels = np.stack([px, py, np.ones_like(px)], axis=-1).astype(np.float64)
-    return pixels @ np.linalg.inv(np.asarray(K, dtype=np.float64)).T
-
-
-def intrinsics_matrix(fx: float, fy: float, cx: float, cy: float,
-                      dtype=np.float64) -> np.ndarray:
-    """The 3x3 pinhole matrix from focal lengths and principal point (px)."""
-    return np.array([[fx, 0.0, cx], [0.0, fy, cy], [0.0, 0.0, 1.0]],
-                    dtype=dtype)
+    uv = np.stack([px, py], axis=-1).astype(np.float64)
+    return backproject_points(uv, np.ones(len(uv)), np.asarray(K, np.float64))
