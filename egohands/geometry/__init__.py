@@ -28,8 +28,9 @@ have one set of names per layout (``rot6d_columns_*`` = HaMeR,
 """
 from .affine import (affine_to_3x3, apply_affine_2d, bbox_to_center_size,
                      get_affine_matrix, invert_affine, resize_matrix)
-from .camera import (backproject_points, crop_intrinsics, intrinsics_from_focal,
-                     intrinsics_from_fov, project_points, scale_intrinsics)
+from .camera import (backproject_points, crop_intrinsics, focal_from_fov,
+                     intrinsics_from_focal, intrinsics_from_fov, project_points,
+                     scale_intrinsics)
 from .flip import (FLIP_DIRECTIONS, flip_axis_angle, flip_intrinsics,
                    flip_matrix_2d, flip_points_3d, swap_hand_side)
 from .joint_orders import (ARCTIC_TO_CANONICAL,
@@ -48,7 +49,8 @@ from .rotation import (axis_angle_to_matrix, axis_angle_to_quaternion,
 
 __all__ = [
     # camera
-    'intrinsics_from_focal', 'intrinsics_from_fov', 'project_points',
+    'intrinsics_from_focal', 'intrinsics_from_fov', 'focal_from_fov',
+    'project_points',
     'backproject_points', 'scale_intrinsics', 'crop_intrinsics',
     # affine
     'bbox_to_center_size', 'get_affine_matrix', 'apply_affine_2d',

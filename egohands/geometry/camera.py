@@ -34,16 +34,24 @@ def intrinsics_from_focal(fx: Union[Array, Number], fy: Union[Array, Number],
                          [zero, zero, zero + 1]])
 
 
+def focal_from_fov(fov_x_deg: Union[Array, Number], width: int) -> Array:
+    """Focal length (px) of a ``width``-px image spanning ``fov_x_deg``.
+
+    The image spans ``width`` pixels from edge to edge (pixel centres at
+    integers), so ``f = (w / 2) / tan(fov_x / 2)``.
+    """
+    xp, (fov, ) = float_arrays(fov_x_deg)
+    return (width / 2) / xp.tan(fov * (math.pi / 360))
+
+
 def intrinsics_from_fov(fov_x_deg: Union[Array, Number], width: int,
                         height: int) -> Array:
     """``K`` of a ``width`` x ``height`` image with a horizontal FOV in degrees.
 
-    Square pixels; the principal point is the image centre
-    ``((w - 1) / 2, (h - 1) / 2)``; the image spans ``w`` pixels from edge to
-    edge, so ``fx = fy = (w / 2) / tan(fov_x / 2)``.
+    Square pixels (:func:`focal_from_fov`); the principal point is the image
+    centre ``((w - 1) / 2, (h - 1) / 2)``.
     """
-    xp, (fov, ) = float_arrays(fov_x_deg)
-    focal = (width / 2) / xp.tan(fov * (math.pi / 360))
+    focal = focal_from_fov(fov_x_deg, width)
     return intrinsics_from_focal(focal, focal, (width - 1) / 2,
                                  (height - 1) / 2)
 

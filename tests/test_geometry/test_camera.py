@@ -1,10 +1,12 @@
 """Pinhole cameras against OpenCV, hand-worked cases and round trips."""
 import cv2
 import numpy as np
+import pytest
 import torch
 
 from egohands.geometry import (apply_affine_2d, backproject_points,
-                               crop_intrinsics, get_affine_matrix,
+                               crop_intrinsics, focal_from_fov,
+                               get_affine_matrix,
                                intrinsics_from_focal, intrinsics_from_fov,
                                project_points, resize_matrix,
                                scale_intrinsics)
@@ -32,6 +34,8 @@ def test_intrinsics_from_fov_maps_fov_edges_to_image_edges():
     np.testing.assert_allclose(K, [[50, 0, 49.5], [0, 50, 39.5], [0, 0, 1]])
     edges = project_points(np.array([[-1.0, 0, 1], [1.0, 0, 1]]), K)
     np.testing.assert_allclose(edges[:, 0], [-0.5, 99.5])
+    # 60 degrees over 200 px: f = 100 / tan(30 deg) = 100 * sqrt(3)
+    assert focal_from_fov(60.0, 200) == pytest.approx(100 * np.sqrt(3))
 
 
 def test_project_matches_opencv_and_backproject_inverts_it():
