@@ -1,1 +1,13 @@
-"""egohands.engine."""
+"""egohands.engine: hooks (and later optimizer constructors, schedulers).
+
+Importing it, which the Runner does through the ``HOOKS`` registry, also
+makes local Runner checkpoints loadable with ``weights_only=True``
+(``egohands.utils.checkpoint``), so ``resume`` and ``load_from`` work.
+"""
+from egohands.engine.hooks import (PredictionDumpHook, TargetStatsHook,
+                                   load_prediction_dump)
+from egohands.utils.checkpoint import register_safe_checkpoint_globals
+
+register_safe_checkpoint_globals()
+
+__all__ = ['PredictionDumpHook', 'TargetStatsHook', 'load_prediction_dump']

@@ -1,0 +1,38 @@
+"""What every egohands command-line tool shares: user errors as one line.
+
+``run_cli(main)`` runs a tool's ``main(argv)``. A user mistake (any
+:class:`~egohands.utils.errors.EgohandsError`: wrong config key, unknown
+type, missing data root, malformed record, missing checkpoint) is printed as
+``error: <message>`` on stderr and the tool exits with status 2, without a
+traceback. ``--debug`` on the command line or ``EGOHANDS_DEBUG=1`` in the
+environment shows the traceback instead.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable, List, Optional
+
+from egohands.utils.errors import EgohandsError
+
+DEBUG_ENV = 'EGOHANDS_DEBUG'
+USER_ERROR_STATUS = 2
+
+
+def debug_requested(argv: List[str]) -> bool:
+    """True if ``--debug`` is given or ``EGOHANDS_DEBUG`` is set (not 0)."""
+    return '--debug' in argv or os.environ.get(DEBUG_ENV, '0') not in ('',
+                                                                       '0')
+
+
+def run_cli(main: Callable[[List[str]], Optional[int]],
+            argv: Optional[List[str]] = None) -> int:
+    """Run ``main(argv)``; return its status, or 2 after a user error."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return main(argv) or 0
+    except EgohandsError as err:
+        if debug_requested(argv):
+            raise
+        print(f'error: {err}', file=sys.stderr, flush=True)
+        return USER_ERROR_STATUS

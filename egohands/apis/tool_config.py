@@ -1,0 +1,143 @@
+"""Turning a config file and command-line flags into a Runner config.
+
+The flags follow mmpose's ``tools/train.py`` / ``tools/test.py``:
+
+* work dir: ``--work-dir`` > ``work_dir`` in the config >
+  ``./work_dirs/<config stem>``;
+* ``--resume`` alone means ``auto`` (resume from
+  ``<work_dir>/last_checkpoint``), ``--resume PATH`` resumes from PATH;
+* ``--amp`` switches to ``AmpOptimWrapper`` (needs a GPU);
+* ``--launcher`` goes to ``cfg.launcher``; the distributed backend is gloo
+  when CUDA is unavailable, the config's (nccl) otherwise;
+* ``--cfg-options k=v`` is merged last. ``data_root=DIR`` also replaces
+  every ``data_root`` entry that had the config's top-level value, so one
+  option moves all datasets of a config.
+"""
+from __future__ import annotations
+
+import os
+import os.path as osp
+from typing import Any, Dict, Optional
+
+import torch
+from mmengine.config import Config
+
+from egohands.utils.errors import ConfigError
+
+
+def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
+    """Read a config file and merge ``--cfg-options`` into it."""
+    if not osp.isfile(path):
+        raise ConfigError(f'config file {path} does not exist')
+    try:
+        cfg = Config.fromfile(path)
+    except SyntaxError as err:
+        raise ConfigError(f'{err.filename or path}: line {err.lineno}: '
+                          f'{err.msg}') from None
+    except FileNotFoundError as err:
+        raise ConfigError(f'{path}: {err}') from None
+    if cfg_options:
+        old_root = cfg.get('data_root')
+        cfg.merge_from_dict(cfg_options)
+        if 'data_root' in cfg_options and old_root is not None:
+            _replace_data_root(cfg, old_root, cfg_options['data_root'])
+    return cfg
+
+
+def _replace_data_root(node: Any, old: str, new: str) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == 'data_root' and value == old:
+                node[key] = new
+            else:
+                _replace_data_root(value, old, new)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            _replace_data_root(value, old, new)
+
+
+def set_work_dir(cfg: Config, cli_work_dir: Optional[str],
+                 config_path: str) -> None:
+    """CLI > config > ``./work_dirs/<config stem>``."""
+    if cli_work_dir:
+        cfg.work_dir = cli_work_dir
+    elif cfg.get('work_dir', None) is None:
+        stem = osp.splitext(osp.basename(config_path))[0]
+        cfg.work_dir = osp.join('./work_dirs', stem)
+
+
+def set_launcher(cfg: Config, launcher: str,
+                 local_rank: Optional[int] = None) -> None:
+    """Distributed settings: launcher, LOCAL_RANK, gloo on CPU."""
+    cfg.launcher = launcher
+    if local_rank is not None and 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(local_rank)
+    if cfg.get('env_cfg') is None:
+        cfg.env_cfg = dict()
+    if cfg.env_cfg.get('dist_cfg') is None:
+        cfg.env_cfg.dist_cfg = dict(backend='nccl')
+    if not torch.cuda.is_available():
+        cfg.env_cfg.dist_cfg.backend = 'gloo'
+
+
+def set_resume(cfg: Config, resume: Optional[str]) -> None:
+    """``None``: no resume; ``'auto'``: last checkpoint of the work dir;
+    a path: that checkpoint."""
+    if resume is None:
+        return
+    cfg.resume = True
+    if resume == 'auto':
+        cfg.load_from = None
+    else:
+        if not osp.isfile(resume):
+            raise ConfigError(f'--resume {resume}: no such checkpoint file')
+        cfg.load_from = resume
+
+
+def set_amp(cfg: Config) -> None:
+    """Mixed precision through mmengine's ``AmpOptimWrapper``."""
+    if not torch.cuda.is_available():
+        raise ConfigError('--amp needs a CUDA GPU (mmengine\'s '
+                          'AmpOptimWrapper does not run on the CPU)')
+    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+        raise ConfigError(f'--amp: optim_wrapper.type is {wrapper!r}; only '
+                          'OptimWrapper can be switched to AmpOptimWrapper')
+    cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    if cfg.optim_wrapper.get('loss_scale') is None:
+        cfg.optim_wrapper.loss_scale = 'dynamic'
+
+
+def set_test_time_augmentation(cfg: Config, config_path: str) -> None:
+    """mmengine's TTA: ``tta_pipeline`` replaces the test pipeline and
+    ``tta_model`` wraps the model."""
+    missing = [k for k in ('tta_model', 'tta_pipeline') if k not in cfg]
+    if missing:
+        raise ConfigError(f'--tta: {config_path} defines no '
+                          f'{" and no ".join(missing)}; add them to the '
+                          'config to use test-time augmentation')
+    cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+    tta_model = cfg.tta_model
+    tta_model.module = cfg.model
+    cfg.model = tta_model
+
+
+def enable_visualization(cfg: Config, show_dir: str,
+                         config_path: str) -> None:
+    """Turn on the ``visualization`` default hook, writing to show_dir."""
+    hook = cfg.get('default_hooks', {}).get('visualization')
+    if hook is None:
+        raise ConfigError(f'--show-dir: {config_path} has no '
+                          'default_hooks.visualization; inherit '
+                          'configs/_base_/default_runtime.py or add one')
+    hook.enable = True
+    hook.out_dir = show_dir
+
+
+def build_runner(cfg: Config):
+    """``Runner.from_cfg``, or the registered runner of ``runner_type``."""
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)

@@ -1,0 +1,6 @@
+"""Runner hooks: codec statistics, prediction dumps, pictures."""
+from egohands.engine.hooks.prediction_dump_hook import (PredictionDumpHook,
+                                                        load_prediction_dump)
+from egohands.engine.hooks.target_stats_hook import TargetStatsHook
+
+__all__ = ['PredictionDumpHook', 'TargetStatsHook', 'load_prediction_dump']
