@@ -1,1 +1,9 @@
-"""egohands.evaluation.metrics."""
+"""egohands.evaluation.metrics: registered mmengine metrics.
+
+Importing this package registers every metric in ``METRICS`` (the registry's
+``locations`` point here).
+"""
+from .acceleration_error_metric import AccelerationErrorMetric
+from .hand_keypoint_3d_metric import HandKeypoint3DMetric
+
+__all__ = ['HandKeypoint3DMetric', 'AccelerationErrorMetric']
