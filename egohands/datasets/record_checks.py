@@ -1,4 +1,4 @@
-"""Validation of annotation records with messages that name file, record, field.
+"""Validation of annotation records; messages name file, record and field.
 
 Dataset readers parse JSON themselves (fast, and without pycocotools) and
 check every field through :class:`RecordChecker`. A malformed value raises

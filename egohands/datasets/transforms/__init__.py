@@ -1,1 +1,31 @@
-"""egohands.datasets.transforms."""
+"""egohands.datasets.transforms: the registered top-down data pipeline.
+
+==================  ========================================================
+``loading``         ``LoadImage`` (BGR uint8, optional hand mask)
+``bbox``            ``GetSquareBBox``, ``RandomBBoxTransform``
+``topdown_affine``  ``TopdownAffine`` (crop, crop camera, camera roll)
+``flip``            ``RandomFlip`` (horizontal / vertical, camera frame)
+``photometric``     ``HSVJitter``, ``RandomBlur``, ``RandomMedianBlur``,
+                    ``CoarseDropout``, ``ColorScale``
+``formatting``      ``PackHandInputs`` (last transform)
+==================  ========================================================
+
+A typical pipeline: ``LoadImage -> GetSquareBBox -> [RandomBBoxTransform]
+-> TopdownAffine -> [RandomFlip, photometric] -> PackHandInputs``.
+"""
+from egohands.datasets.transforms.bbox import (GetSquareBBox,
+                                               RandomBBoxTransform)
+from egohands.datasets.transforms.flip import RandomFlip, flip_sample
+from egohands.datasets.transforms.formatting import PackHandInputs
+from egohands.datasets.transforms.loading import LoadImage
+from egohands.datasets.transforms.photometric import (CoarseDropout,
+                                                      ColorScale, HSVJitter,
+                                                      RandomBlur,
+                                                      RandomMedianBlur)
+from egohands.datasets.transforms.topdown_affine import TopdownAffine
+
+__all__ = [
+    'LoadImage', 'GetSquareBBox', 'RandomBBoxTransform', 'TopdownAffine',
+    'RandomFlip', 'flip_sample', 'HSVJitter', 'RandomBlur',
+    'RandomMedianBlur', 'CoarseDropout', 'ColorScale', 'PackHandInputs'
+]

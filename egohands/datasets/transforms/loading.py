@@ -1,0 +1,62 @@
+"""``LoadImage``: read the full image of a sample (and its hand mask)."""
+from __future__ import annotations
+
+from typing import Dict
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from egohands.datasets.rle import decode_rle
+from egohands.registry import TRANSFORMS
+from egohands.utils.errors import AnnotationError, DatasetNotFoundError
+
+
+@TRANSFORMS.register_module()
+class LoadImage(BaseTransform):
+    """Read ``img_path`` with OpenCV as a BGR uint8 (h, w, 3) ``img``.
+
+    Args:
+        with_mask: also decode ``segmentation`` (COCO RLE) into ``mask``,
+            (h, w) uint8, and set ``mask_valid`` (1.0, or 0.0 with an empty
+            mask when the sample has no segmentation).
+        check_shape: compare the image size with the annotation's
+            ``img_shape`` and raise :class:`AnnotationError` on a mismatch.
+
+    Raises:
+        DatasetNotFoundError: the file is missing or cannot be decoded.
+    """
+
+    def __init__(self, with_mask: bool = False,
+                 check_shape: bool = True) -> None:
+        self.with_mask = with_mask
+        self.check_shape = check_shape
+
+    def transform(self, results: Dict) -> Dict:
+        path = results['img_path']
+        img = cv2.imread(path, cv2.IMREAD_COLOR)
+        if img is None:
+            raise DatasetNotFoundError(
+                f'image missing or unreadable: {path} (annotation id '
+                f"{results.get('ann_id', '?')}); check data_root / "
+                "data_prefix['img'] and the file_name of the image record")
+        expected = tuple(results.get('img_shape') or ())
+        if self.check_shape and expected and expected != img.shape[:2]:
+            raise AnnotationError(
+                f'{path}: image is {img.shape[0]}x{img.shape[1]} (h x w) but '
+                f"image id {results.get('img_id', '?')} says "
+                f'{expected[0]}x{expected[1]}; fix width/height')
+        results['img'] = img
+        if self.with_mask:
+            segmentation = results.get('segmentation')
+            if segmentation is None:
+                results['mask'] = np.zeros(img.shape[:2], np.uint8)
+                results['mask_valid'] = 0.0
+            else:
+                results['mask'] = decode_rle(segmentation)
+                results['mask_valid'] = 1.0
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(with_mask={self.with_mask}, '
+                f'check_shape={self.check_shape})')
