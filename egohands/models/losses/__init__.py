@@ -1,4 +1,6 @@
 """Losses: ``nn.Module``s with a ``loss_weight``, masked by validity."""
 from egohands.models.losses.mpjpe_loss import MPJPELoss
+from egohands.models.losses.realnvp import RealNVP
+from egohands.models.losses.rle_loss import RLELoss
 
-__all__ = ['MPJPELoss']
+__all__ = ['MPJPELoss', 'RealNVP', 'RLELoss']
