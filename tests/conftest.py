@@ -6,6 +6,12 @@ from pathlib import Path
 from typing import List
 
 import pytest
+import torch
+
+# The machines have 2 cores shared by pytest workers and subprocesses: with
+# more than one intra-op thread, small tensors spend most of their time in
+# thread contention (measured: 10x slower on a loaded machine).
+torch.set_num_threads(1)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TINY_CONFIG = REPO_ROOT / 'configs' / 'tiny' / \

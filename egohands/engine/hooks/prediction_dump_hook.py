@@ -86,6 +86,10 @@ def _jsonable(value: Any) -> Any:
         return value.tolist()
     if isinstance(value, dict):
         return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, np.generic):
+        return value.item()
     return value
 
 
