@@ -1,4 +1,4 @@
-"""egohands.geometry: cameras, crops, rotations, Procrustes, flips, joint orders.
+"""egohands.geometry: cameras, crops, rotations, Procrustes, flips, joints.
 
 **numpy or torch, one scheme.** Every public function takes numpy arrays or
 torch tensors and returns the type it was given; there are no ``_np`` /
@@ -29,8 +29,8 @@ have one set of names per layout (``rot6d_columns_*`` = HaMeR,
 from .affine import (affine_to_3x3, apply_affine_2d, bbox_to_center_size,
                      get_affine_matrix, invert_affine, resize_matrix)
 from .camera import (backproject_points, crop_intrinsics, focal_from_fov,
-                     intrinsics_from_focal, intrinsics_from_fov, project_points,
-                     scale_intrinsics)
+                     intrinsics_from_focal, intrinsics_from_fov,
+                     project_points, scale_intrinsics)
 from .flip import (FLIP_DIRECTIONS, flip_axis_angle, flip_intrinsics,
                    flip_matrix_2d, flip_points_3d, swap_hand_side)
 from .joint_orders import (ARCTIC_TO_CANONICAL,

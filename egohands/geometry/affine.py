@@ -106,7 +106,7 @@ def affine_to_3x3(affine: Array) -> Array:
 
 def apply_affine_2d(points: Array, affine: Array) -> Array:
     """Map (..., N, 2) points with a (..., 2|3, 3) affine -> (..., N, 2)."""
-    xp, (points, affine) = float_arrays(points, affine)
+    _, (points, affine) = float_arrays(points, affine)
     linear = affine[..., :2, :2]
     shift = affine[..., None, :2, 2]
     return points @ linear.swapaxes(-1, -2) + shift

@@ -46,7 +46,7 @@ def focal_from_fov(fov_x_deg: Union[Array, Number], width: int) -> Array:
 
 def intrinsics_from_fov(fov_x_deg: Union[Array, Number], width: int,
                         height: int) -> Array:
-    """``K`` of a ``width`` x ``height`` image with a horizontal FOV in degrees.
+    """``K`` of a ``width`` x ``height`` image with a horizontal FOV (deg).
 
     Square pixels (:func:`focal_from_fov`); the principal point is the image
     centre ``((w - 1) / 2, (h - 1) / 2)``.
@@ -62,7 +62,7 @@ def project_points(points_3d: Array, K: Array) -> Array:
     ``K`` is (..., 3, 3), broadcast over the leading dimensions. Points must
     have ``z > 0`` (no clamping, so gradients are exact).
     """
-    xp, (points, K) = float_arrays(points_3d, K)
+    _, (points, K) = float_arrays(points_3d, K)
     homogeneous = points @ K.swapaxes(-1, -2)
     return homogeneous[..., :2] / homogeneous[..., 2:3]
 
@@ -102,5 +102,5 @@ def crop_intrinsics(K: Array, affine: Array) -> Array:
     Returns:
         (..., 3, 3) ``crop_K`` with ``crop_px ~ crop_K @ X``.
     """
-    xp, (K, affine) = float_arrays(K, affine)
+    _, (K, affine) = float_arrays(K, affine)
     return affine_to_3x3(affine) @ K

@@ -39,7 +39,7 @@ class ProcrustesResult(NamedTuple):
 
 def apply_similarity(points: Array, transform: SimilarityTransform) -> Array:
     """Map (..., N, D) points with a (batched) similarity transform."""
-    xp, (points, scale, rotation, translation) = float_arrays(
+    _, (points, scale, rotation, translation) = float_arrays(
         points, *transform)
     return (scale[..., None, None] * points @ rotation.swapaxes(-1, -2) +
             translation[..., None, :])

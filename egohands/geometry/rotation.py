@@ -106,7 +106,7 @@ def quaternion_to_axis_angle(quat: Array) -> Array:
 
 def quaternion_to_matrix(quat: Array) -> Array:
     """(..., 4) quaternions (w, x, y, z), any non-zero norm -> (..., 3, 3)."""
-    xp, (quat, ) = float_arrays(quat)
+    _, (quat, ) = float_arrays(quat)
     w, x, y, z = (quat[..., i] for i in range(4))
     s = 2 / (quat * quat).sum(axis=-1)
     rows = [

@@ -166,7 +166,8 @@ def _trajectory_samples(rng, sequence, side, frames, frame_offset=0.0):
     gt = _random_joints(rng, len(frames))
     pred = gt + rng.normal(size=gt.shape) * 3
     samples = [make_sample(pred[t], gt[t], side=side, sequence=sequence,
-                           frame=int(f), flip='horizontal' if t % 2 else 'none')
+                           frame=int(f),
+                           flip='horizontal' if t % 2 else 'none')
                for t, f in enumerate(frames)]
     return samples, pred, gt
 
@@ -203,8 +204,10 @@ def test_acceleration_metric_groups_orders_and_splits_at_gaps():
     pieces = [(parts[0][1], parts[0][2]), (parts[1][1], parts[1][2]),
               (parts[2][1][:4], parts[2][2][:4]),
               (parts[2][1][4:], parts[2][2][4:])]
-    pred = np.concatenate([p for p, _ in pieces]).astype(np.float32).astype(float)
-    gt = np.concatenate([g for _, g in pieces]).astype(np.float32).astype(float)
+    # the samples hold float32; the metric computes in float64
+    pred = np.concatenate([p for p, _ in pieces]).astype(np.float32) * 1.0
+    gt = np.concatenate([g for _, g in pieces]).astype(np.float32)
+    pred, gt = pred.astype(float), gt.astype(float)
     ids = np.concatenate([[i] * len(p) for i, (p, _) in enumerate(pieces)])
     expected = acceleration_error(pred - pred[:, :1], gt - gt[:, :1],
                                   segment_ids=ids)
@@ -221,3 +224,18 @@ def test_acceleration_metric_config_errors():
         evaluate(AccelerationErrorMetric(alignment='none'), samples)
     with pytest.raises(ConfigError, match='alignment must be'):
         AccelerationErrorMetric(alignment='procrustes')
+
+
+def test_left_right_pairs_need_exactly_one_usable_hand_per_side():
+    from egohands.evaluation.metrics.hand_keypoint_3d_metric import \
+        left_right_pairs
+
+    # image 1: one pair; image 2: two right hands (ambiguous, skipped);
+    # image 3: left only; image 4: a pair with an unusable right hand
+    img_ids = [1, 1, 2, 2, 2, 3, 4, 4]
+    sides = np.array(['left', 'right', 'left', 'right', 'right', 'left',
+                      'right', 'left'])
+    usable = np.array([True] * 6 + [False, True])
+    left, right = left_right_pairs(img_ids, sides, usable)
+    np.testing.assert_array_equal(left, [0])
+    np.testing.assert_array_equal(right, [1])

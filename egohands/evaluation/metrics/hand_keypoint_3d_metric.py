@@ -4,26 +4,26 @@ All numbers in mm (2D error in full-image px), with the definitions of
 ``egohands.evaluation.functional`` (EgoExo4D averaging: per hand over its
 visible joints, then over hands). Reported keys:
 
-=============  ==============================================================
-``mpjpe``      root-relative (wrist subtracted from prediction and GT)
-``mpjpe_abs``  absolute camera-frame error; only when every prediction has
-               ``pred_joints_absolute`` True
-``pa_mpjpe``   after a per-hand similarity Procrustes on the visible joints
-``pck_auc``    0-100, thresholds 0-50 mm in 101 steps, root-relative joints
-``mrrpe``      error of the left-minus-right wrist vector, over the images
-               (``img_id``) holding exactly one left and one right hand, both
-               with absolute predictions and a visible GT wrist; omitted when
-               there is no such image
-``kp2d_error`` mean L2 px of ``pred_keypoints_2d`` (full image) against the
-               GT mapped back from input-crop px; only when every sample has
-               2D predictions and 2D ground truth
-=============  ==============================================================
+==============  =============================================================
+``mpjpe``       root-relative (wrist subtracted from prediction and GT)
+``mpjpe_abs``   absolute camera-frame error; only when every prediction has
+                ``pred_joints_absolute`` True
+``pa_mpjpe``    after a per-hand similarity Procrustes on the visible joints
+``pck_auc``     0-100, thresholds 0-50 mm in 101 steps, root-relative joints
+``mrrpe``       error of the left-minus-right wrist vector, over the images
+                (``img_id``) holding exactly one left and one right hand, both
+                with absolute predictions and a visible GT wrist; omitted when
+                there is no such image
+``kp2d_error``  mean L2 px of ``pred_keypoints_2d`` (full image) against the
+                GT mapped back from input-crop px; only when every sample has
+                2D predictions and 2D ground truth
+==============  =============================================================
 
 Ground truth of flipped samples is un-flipped (predictions already are in
 the original frame); see ``sample_fields``.
 """
 import logging
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -39,7 +39,7 @@ from .sample_fields import joints_3d_record, keypoints_2d_record
 
 
 def left_right_pairs(img_ids: Sequence[Any], sides: np.ndarray,
-                     usable: np.ndarray):
+                     usable: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """Indices (left, right) of the images with exactly one hand per side.
 
     Args:

@@ -44,7 +44,7 @@ def require(sample: Mapping[str, Any], key: str, metric: str, fix: str) -> Any:
 
 
 def original_hand_side(sample: Mapping[str, Any]) -> Optional[str]:
-    """Hand side in the original image (``orig_hand_side``, else un-flipped)."""
+    """Original hand side: ``orig_hand_side``, else the un-flipped side."""
     if sample.get('orig_hand_side') is not None:
         return str(sample['orig_hand_side'])
     if sample.get('hand_side') is None:
