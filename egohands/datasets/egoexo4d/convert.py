@@ -345,7 +345,6 @@ def prepare_egoexo4d(raw: str, out: str,
             report.out_file = layout.processed_annotation_file(out, kind,
                                                                split)
             layout.write_json(content, report.out_file)
-            logger.info(report.summary())
             reports.append(report)
     return reports
 

@@ -105,25 +105,28 @@ def undistorted_image_path(img_root: str, split: str, take_name: str,
 
 
 # -- JSON ------------------------------------------------------------------
-def read_json(path: str, what: str) -> Any:
+def read_json(path: str, what: str,
+              hint: str = f'see {DOC} for how to download and prepare the '
+              'data') -> Any:
     """Read a JSON file that may hold bare ``NaN`` tokens (as published).
 
+    Args:
+        path: the file. what: what it is, for messages. hint: how to get it.
+
     Raises:
-        DatasetNotFoundError: the file does not exist (names it and the doc).
+        DatasetNotFoundError: the file does not exist (names it and the hint).
         AnnotationError: the file is not valid JSON (line and column).
     """
     if not os.path.isfile(path):
-        raise DatasetNotFoundError(
-            f'EgoExo4D {what} not found: {path}; see {DOC} for how to '
-            'download and prepare the data')
+        raise DatasetNotFoundError(f'EgoExo4D {what} not found: {path}; '
+                                   f'{hint}')
     try:
         with open(path) as f:
             return json.load(f)
     except json.JSONDecodeError as err:
         raise AnnotationError(
             f'{path}: not valid JSON (line {err.lineno}, column {err.colno}: '
-            f'{err.msg}); download or regenerate the {what} ({DOC})'
-        ) from None
+            f'{err.msg}); {hint}') from None
 
 
 def write_json(content: Dict, path: str) -> None:

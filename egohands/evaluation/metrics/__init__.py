@@ -7,3 +7,4 @@ from .acceleration_error_metric import AccelerationErrorMetric
 from .hand_keypoint_3d_metric import HandKeypoint3DMetric
 
 __all__ = ['HandKeypoint3DMetric', 'AccelerationErrorMetric']
+from .egoexo4d_metric import EgoExo4DMetric, EgoExo4DSubmissionWriter  # noqa: F401,E501
