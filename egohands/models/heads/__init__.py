@@ -1,5 +1,6 @@
 """Heads: features -> raw outputs, losses and per-sample predictions."""
 from egohands.models.heads.base_head import BaseHandHead
+from egohands.models.heads.joint_query_head import JointQueryTransformerHead
 from egohands.models.heads.regression_head import RegressionHead
 
-__all__ = ['BaseHandHead', 'RegressionHead']
+__all__ = ['BaseHandHead', 'JointQueryTransformerHead', 'RegressionHead']
