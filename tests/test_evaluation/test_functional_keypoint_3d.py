@@ -32,9 +32,7 @@ def _official_loop(pred, gt, mask, alignment):
     per_hand = []
     for p, g, v in zip(pred, gt, mask):
         if alignment == 'root':
-            if not v[0]:
-                continue
-            p, g = p - p[0], g - g[0]
+            p, g = p - p[0], g - g[0]  # the wrist, visible or not
         if not v.any():
             continue
         if alignment == 'procrustes':
@@ -74,9 +72,11 @@ def test_hand_worked_case():
     # sqrt(29), joint 0 error 0 -> sqrt(29) / 2; hand 1 wrist is 0 -> 10 / 3
     assert keypoint_mpjpe(pred, gt, mask, 'root') == pytest.approx(
         (np.sqrt(29) / 2 + 10 / 3) / 2)
-    # hand 0 without its wrist is skipped under 'root' only
+    # an invisible wrist is still the root, but its error does not count:
+    # hand 0 keeps only joint 1, sqrt(29); hand 1 stays 10 / 3
     mask[0, 0] = False
-    assert keypoint_mpjpe(pred, gt, mask, 'root') == pytest.approx(10 / 3)
+    assert keypoint_mpjpe(pred, gt, mask, 'root') == pytest.approx(
+        (np.sqrt(29) + 10 / 3) / 2)
     assert keypoint_mpjpe(pred, gt, mask) == pytest.approx((2 + 10 / 3) / 2)
 
 

@@ -6,7 +6,10 @@ the mean over the hands with at least one visible joint. Alignments:
 
 * ``'none'``: absolute positions;
 * ``'root'``: joint 0 (the wrist) is subtracted from prediction and ground
-  truth; a hand whose wrist is not visible has no root and is skipped;
+  truth first, whatever its visibility flag (EgoExo4D writes the wrist of
+  every annotated hand, and its ``--offset`` uses it the same way); the
+  error is then over the visible joints as above, so the wrist must be
+  finite in both arrays;
 * ``'procrustes'``: per hand, the similarity (rotation, uniform scale,
   translation; no reflection) that best maps the prediction onto the ground
   truth on the visible joints (EgoExo4D's ``p_mpjpe``), then the error over
@@ -40,15 +43,13 @@ def keypoint_errors(pred: np.ndarray,
         alignment: ``'none'``, ``'root'`` or ``'procrustes'``.
 
     Returns:
-        (errors (N, K) float64, mask (N, K) bool): with ``'root'`` the mask
-        loses the hands whose wrist is not visible.
+        (errors (N, K) float64, mask (N, K) bool): the mask as given.
     """
     if alignment not in ALIGNMENTS:
         raise ValueError(f'alignment must be one of {ALIGNMENTS}, got '
                          f'{alignment!r}')
     pred, gt, mask = check_keypoints(pred, gt, mask, dims=(3, ))
     if alignment == 'root':
-        mask = mask & mask[:, :1]
         pred = pred - pred[:, :1]
         gt = gt - gt[:, :1]
     elif alignment == 'procrustes':
@@ -72,8 +73,7 @@ def keypoint_mpjpe(pred: np.ndarray,
         alignment: ``'none'``, ``'root'`` or ``'procrustes'``.
 
     Raises:
-        NoValidHandError (a ValueError): no hand has a visible joint (with
-            ``'root'``: a visible joint and a visible wrist).
+        NoValidHandError (a ValueError): no hand has a visible joint.
     """
     errors, mask = keypoint_errors(pred, gt, mask, alignment)
     return mean_over_hands(errors, mask)
