@@ -40,7 +40,8 @@ def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
         old_root = cfg.get('data_root')
         cfg.merge_from_dict(cfg_options)
         if 'data_root' in cfg_options and old_root is not None:
-            _replace_data_root(cfg, old_root, cfg_options['data_root'])
+            for _, value in cfg.items():
+                _replace_data_root(value, old_root, cfg_options['data_root'])
     return cfg
 
 

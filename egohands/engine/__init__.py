@@ -4,10 +4,14 @@ Importing it, which the Runner does through the ``HOOKS`` registry, also
 makes local Runner checkpoints loadable with ``weights_only=True``
 (``egohands.utils.checkpoint``), so ``resume`` and ``load_from`` work.
 """
-from egohands.engine.hooks import (PredictionDumpHook, TargetStatsHook,
+from egohands.engine.hooks import (HandVisualizationHook,
+                                   PredictionDumpHook, TargetStatsHook,
                                    load_prediction_dump)
 from egohands.utils.checkpoint import register_safe_checkpoint_globals
 
 register_safe_checkpoint_globals()
 
-__all__ = ['PredictionDumpHook', 'TargetStatsHook', 'load_prediction_dump']
+__all__ = [
+    'HandVisualizationHook', 'PredictionDumpHook', 'TargetStatsHook',
+    'load_prediction_dump'
+]

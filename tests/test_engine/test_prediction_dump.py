@@ -21,6 +21,7 @@ def _flipped_sample():
     sample.gt_keypoints_2d = torch.tensor([[58.0, 40.0]]).repeat(21, 1)
     sample.gt_keypoints_2d_valid = torch.ones(21)
     sample.pred_joints_3d = torch.zeros(21, 3)
+    sample.pred_keypoints_2d = torch.zeros(21, 2)
     sample.pred_joints_absolute = False
     return sample
 
@@ -32,8 +33,18 @@ def test_record_is_in_the_original_frame():
     np.testing.assert_allclose(record['gt_joints_3d'][0], [-10, 20, 300])
     # crop (58, 40) -> mirrored image u = (198 - 58) / 2 = 70, v = 20
     np.testing.assert_allclose(record['gt_keypoints_2d'][0], [70, 20])
-    assert record['pred_keypoints_2d'] is None
+    assert record['pred_joints_3d_std'] is None
     assert record['pred_joints_absolute'] is False
+
+
+def test_record_without_ground_truth():
+    sample = HandDataSample(metainfo=dict(img_id=1, ann_id=2, flip='none',
+                                          hand_side='left'))
+    sample.pred_joints_3d = torch.ones(21, 3)
+    record = hand_record(sample)
+    assert record['gt_joints_3d'] is None and record['gt_keypoints_2d'] is None
+    assert record['hand_side'] == 'left'
+    np.testing.assert_array_equal(record['pred_joints_3d'], 1)
 
 
 @pytest.mark.parametrize('name', ['dump.json', 'dump.pkl'])
@@ -48,7 +59,7 @@ def test_dump_round_trip(tmp_path, name):
     loaded = content['predictions'][0]
     np.testing.assert_allclose(loaded['gt_joints_3d'], record['gt_joints_3d'])
     assert loaded['pred_joints_3d'].shape == (21, 3)
-    assert loaded['pred_keypoints_2d'] is None
+    assert loaded['pred_joints_3d_std'] is None
 
 
 def test_dump_suffix_is_checked(tmp_path):

@@ -14,9 +14,9 @@ Each hand has ``img_id`` int, ``ann_id`` int, ``img_path`` str,
 ``pred_joints_3d`` (21, 3) mm, ``pred_joints_absolute`` bool (False: the
 wrist is at the origin), ``pred_keypoints_2d`` (21, 2) px or None,
 ``pred_joints_3d_std`` (21, 3) mm or None, and the ground truth for offline
-evaluation: ``gt_joints_3d`` (21, 3) mm, ``gt_joints_valid`` (21,),
-``gt_keypoints_2d`` (21, 2) px or None, ``gt_keypoints_2d_valid`` (21,) or
-None. Everything is in the original (unflipped) camera frame and full-image
+evaluation (None when the test set has none): ``gt_joints_3d`` (21, 3) mm,
+``gt_joints_valid`` (21,), ``gt_keypoints_2d`` (21, 2) px and
+``gt_keypoints_2d_valid`` (21,) (None also when the model predicts no 2D). Everything is in the original (unflipped) camera frame and full-image
 pixels. Arrays are nested lists in JSON and float32 numpy arrays in a
 pickle. Read a dump back with :func:`load_prediction_dump`.
 """
@@ -31,8 +31,11 @@ from mmengine.dist import collect_results, is_main_process
 from mmengine.hooks import Hook
 
 from egohands.datasets.metainfo import JOINT_NAMES
+from egohands.evaluation.metrics.sample_fields import (flip_of,
+                                                       keypoints_2d_record,
+                                                       original_hand_side,
+                                                       to_numpy)
 from egohands.geometry.flip import flip_points_3d
-from egohands.models.estimators.original_frame import crop_to_image_points
 from egohands.registry import HOOKS
 from egohands.utils.errors import ConfigError
 
@@ -47,37 +50,36 @@ def check_dump_path(path: str) -> None:
 
 
 def _array(value: Any) -> Optional[np.ndarray]:
-    if value is None:
-        return None
-    if hasattr(value, 'detach'):
-        value = value.detach().cpu().numpy()
-    return np.asarray(value, dtype=np.float32)
+    return None if value is None else to_numpy(value).astype(np.float32)
 
 
 def hand_record(sample) -> Dict[str, Any]:
-    """The dump record of one predicted ``HandDataSample`` (numpy arrays)."""
-    meta = sample.metainfo
-    flip = meta.get('flip', 'none') or 'none'
+    """The dump record of one predicted ``HandDataSample`` (numpy arrays).
+
+    Ground truth is optional (test sets may have none); it is brought to the
+    original frame with the metrics' own helpers.
+    """
+    fields = sample.to_dict()
     record = dict(
-        img_id=int(meta.get('img_id', -1)),
-        ann_id=int(meta.get('ann_id', -1)),
-        img_path=str(meta.get('img_path', '')),
-        hand_side=meta.get('orig_hand_side', meta.get('hand_side')),
-        pred_joints_3d=_array(sample.pred_joints_3d),
-        pred_joints_absolute=bool(sample.get('pred_joints_absolute', False)),
-        pred_keypoints_2d=_array(sample.get('pred_keypoints_2d')),
-        pred_joints_3d_std=_array(sample.get('pred_joints_3d_std')),
+        img_id=int(fields.get('img_id', -1)),
+        ann_id=int(fields.get('ann_id', -1)),
+        img_path=str(fields.get('img_path', '')),
+        hand_side=original_hand_side(fields),
+        pred_joints_3d=_array(fields['pred_joints_3d']),
+        pred_joints_absolute=bool(fields.get('pred_joints_absolute', False)),
+        pred_keypoints_2d=_array(fields.get('pred_keypoints_2d')),
+        pred_joints_3d_std=_array(fields.get('pred_joints_3d_std')),
         gt_joints_3d=None, gt_joints_valid=None, gt_keypoints_2d=None,
         gt_keypoints_2d_valid=None)
-    if 'gt_joints_3d' in sample:
+    if fields.get('gt_joints_3d') is not None:
         record['gt_joints_3d'] = flip_points_3d(
-            _array(sample.gt_joints_3d), flip)
-        record['gt_joints_valid'] = _array(sample.gt_joints_valid)
-    if 'gt_keypoints_2d' in sample and 'crop_from_img' in meta:
-        record['gt_keypoints_2d'] = crop_to_image_points(
-            _array(sample.gt_keypoints_2d), meta['crop_from_img'])
+            _array(fields['gt_joints_3d']), flip_of(fields))
+        record['gt_joints_valid'] = _array(fields.get('gt_joints_valid'))
+    keypoints = keypoints_2d_record(fields)
+    if keypoints is not None:
+        record['gt_keypoints_2d'] = _array(keypoints['gt_keypoints_2d'])
         record['gt_keypoints_2d_valid'] = _array(
-            sample.get('gt_keypoints_2d_valid'))
+            keypoints['gt_keypoints_2d_valid'])
     return record
 
 

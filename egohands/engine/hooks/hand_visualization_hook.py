@@ -1,0 +1,107 @@
+"""``HandVisualizationHook``: pictures of predicted vs ground-truth hands.
+
+Off by default (``enable=False`` in ``configs/_base_/default_runtime.py``);
+``tools/test.py --show-dir DIR`` turns it on. During testing it draws, on
+each network input crop, the ground-truth skeleton (white) under the
+predicted one (coloured by finger) with a red line per joint error, and
+writes ``<out_dir>/<img_id>_<ann_id>.png``.
+
+The predicted skeleton is the model's 2D prediction mapped into the crop,
+or, for models without 2D output, its 3D joints projected with the crop
+camera ``crop_K`` (a wrist-relative prediction is placed at the
+ground-truth wrist first, as the root-relative metrics do).
+"""
+import os
+import os.path as osp
+from typing import Optional
+
+import cv2
+import numpy as np
+from mmengine.hooks import Hook
+
+from egohands.evaluation.metrics.sample_fields import flip_of, to_numpy
+from egohands.geometry.affine import apply_affine_2d
+from egohands.geometry.camera import project_points
+from egohands.geometry.flip import flip_points_3d
+from egohands.registry import HOOKS
+from egohands.visualization.skeleton import (draw_hand_skeleton,
+                                             draw_prediction_vs_ground_truth)
+
+
+def predicted_crop_keypoints(sample) -> Optional[np.ndarray]:
+    """The prediction of a sample as (K, 2) input-crop px, or None.
+
+    Predictions are in the original frame; the crop is in the input frame,
+    so 2D goes through ``crop_from_img`` and 3D is flipped back into the
+    input camera and projected with ``crop_K``.
+    """
+    fields = sample.to_dict()
+    if fields.get('pred_keypoints_2d') is not None and \
+            fields.get('crop_from_img') is not None:
+        return apply_affine_2d(to_numpy(fields['pred_keypoints_2d']),
+                               to_numpy(fields['crop_from_img']))
+    if fields.get('pred_joints_3d') is None or fields.get('crop_K') is None:
+        return None
+    joints = flip_points_3d(
+        to_numpy(fields['pred_joints_3d']).astype(np.float64),
+        flip_of(fields))
+    if not fields.get('pred_joints_absolute', False):
+        gt, valid = fields.get('gt_joints_3d'), fields.get('gt_joints_valid')
+        if gt is None or valid is None or not to_numpy(valid)[0] > 0:
+            return None
+        joints = joints + to_numpy(gt)[0]
+    if not (joints[:, 2] > 0).all():
+        return None
+    return project_points(joints, to_numpy(fields['crop_K']))
+
+
+@HOOKS.register_module()
+class HandVisualizationHook(Hook):
+    """Draw test predictions on the input crops.
+
+    Args:
+        enable: draw at all (the tools switch it on).
+        out_dir: folder of the pictures (default ``<work_dir>/vis``).
+        interval: draw every ``interval``-th test batch.
+        mode: ``'overlay'`` or ``'side_by_side'`` (see
+            ``draw_prediction_vs_ground_truth``).
+    """
+
+    priority = 'NORMAL'
+
+    def __init__(self, enable: bool = False, out_dir: Optional[str] = None,
+                 interval: int = 1, mode: str = 'overlay') -> None:
+        self.enable = enable
+        self.out_dir = out_dir
+        self.interval = max(int(interval), 1)
+        self.mode = mode
+
+    def after_test_iter(self, runner, batch_idx: int, data_batch=None,
+                        outputs=None) -> None:
+        if not self.enable or batch_idx % self.interval or not outputs:
+            return
+        inputs = (data_batch or {}).get('inputs')
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != len(
+                outputs) or not all(hasattr(x, 'shape') for x in inputs):
+            return  # e.g. test-time augmentation batches
+        out_dir = self.out_dir or osp.join(runner.work_dir, 'vis')
+        os.makedirs(out_dir, exist_ok=True)
+        for image, sample in zip(inputs, outputs):
+            picture = self.draw(image, sample)
+            if picture is not None:
+                name = (f'{sample.metainfo.get("img_id", batch_idx)}_'
+                        f'{sample.metainfo.get("ann_id", 0)}.png')
+                cv2.imwrite(osp.join(out_dir, name), picture)
+
+    def draw(self, image, sample) -> Optional[np.ndarray]:
+        """(3, h, w) BGR crop + predicted sample -> BGR picture or None."""
+        crop = np.ascontiguousarray(
+            to_numpy(image).transpose(1, 2, 0)).astype(np.uint8)
+        pred = predicted_crop_keypoints(sample)
+        if pred is None:
+            return None
+        if sample.get('gt_keypoints_2d') is None:
+            return draw_hand_skeleton(crop, pred)
+        return draw_prediction_vs_ground_truth(
+            crop, pred, to_numpy(sample.gt_keypoints_2d),
+            to_numpy(sample.get('gt_keypoints_2d_valid')), mode=self.mode)

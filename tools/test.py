@@ -1,0 +1,113 @@
+"""Test a checkpoint: metrics, and optionally predictions and pictures.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR]
+        [--dump FILE.json|FILE.pkl] [--show-dir DIR] [--tta]
+        [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+
+Writes the metrics to ``<work_dir>/metrics.json`` (a flat JSON object
+``{metric name: value}``) and prints them as a table. ``--dump`` saves
+every prediction with its ground truth (format: ``egohands.engine.hooks.
+prediction_dump_hook``); ``--show-dir`` draws predicted (and ground-truth)
+skeletons on the input crops; ``--tta`` uses the config's ``tta_pipeline``
+and ``tta_model``. User mistakes end with one ``error:`` line and status 2.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import pickle
+import sys
+from typing import Dict, List
+
+from mmengine.config import DictAction
+
+
+def parse_args(argv: List[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test an egohands model')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='where logs and metrics.json go')
+    parser.add_argument('--dump', metavar='FILE',
+                        help='save predictions + ground truth (.json/.pkl)')
+    parser.add_argument('--show-dir', metavar='DIR',
+                        help='save pictures of predicted vs ground-truth '
+                        'skeletons on the crops')
+    parser.add_argument('--tta', action='store_true',
+                        help="test-time augmentation (the config's "
+                        'tta_model and tta_pipeline)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument('--local-rank', '--local_rank', type=int,
+                        default=None, help='set by old launchers')
+    parser.add_argument('--debug', action='store_true',
+                        help='show tracebacks of user errors')
+    return parser.parse_args(argv)
+
+
+def format_metrics_table(metrics: Dict[str, float]) -> str:
+    """A two-column text table of metric names and values."""
+    width = max([len('metric')] + [len(name) for name in metrics])
+    lines = [f'{"metric":<{width}}  value', f'{"-" * width}  ' + '-' * 10]
+    for name, value in metrics.items():
+        shown = f'{value:.4f}' if isinstance(value, float) else str(value)
+        lines.append(f'{name:<{width}}  {shown}')
+    return '\n'.join(lines)
+
+
+def main(argv: List[str]) -> int:
+    args = parse_args(argv)
+    from mmengine.dist import is_main_process
+
+    from egohands.apis.config_validation import validate_config
+    from egohands.apis.tool_config import (build_runner,
+                                           enable_visualization, load_config,
+                                           set_launcher,
+                                           set_test_time_augmentation,
+                                           set_work_dir)
+    from egohands.engine.hooks.prediction_dump_hook import check_dump_path
+    from egohands.utils.checkpoint import (explain_unpickling_error,
+                                           register_safe_checkpoint_globals)
+    from egohands.utils.errors import MissingAssetError
+
+    register_safe_checkpoint_globals()
+    if not osp.isfile(args.checkpoint):
+        raise MissingAssetError(f'checkpoint {args.checkpoint} does not '
+                                'exist')
+    cfg = load_config(args.config, args.cfg_options)
+    set_work_dir(cfg, args.work_dir, args.config)
+    set_launcher(cfg, args.launcher, args.local_rank)
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+    if args.tta:
+        set_test_time_augmentation(cfg, args.config)
+    if args.show_dir:
+        enable_visualization(cfg, args.show_dir, args.config)
+    if args.dump:
+        check_dump_path(args.dump)
+        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+            dict(type='PredictionDumpHook', out_file=args.dump,
+                 meta=dict(config=args.config, checkpoint=args.checkpoint))
+        ]
+    validate_config(cfg, args.config)
+    runner = build_runner(cfg)
+    try:
+        metrics = runner.test()
+    except pickle.UnpicklingError as err:
+        raise explain_unpickling_error(args.checkpoint, err) from err
+    if is_main_process():
+        metrics = {name: float(value) if hasattr(value, '__float__') else
+                   value for name, value in metrics.items()}
+        os.makedirs(cfg.work_dir, exist_ok=True)
+        out = osp.join(cfg.work_dir, 'metrics.json')
+        with open(out, 'w') as f:
+            json.dump(metrics, f, indent=1)
+        print(format_metrics_table(metrics))
+        print(f'metrics written to {out}')
+    return 0
+
+
+if __name__ == '__main__':
+    from egohands.apis.cli import run_cli
+    sys.exit(run_cli(main))

@@ -1,0 +1,72 @@
+"""Train a model described by a config.
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [auto|PATH]]
+        [--amp] [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+
+Distributed training goes through torchrun, e.g. on one machine:
+
+    torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch
+
+User mistakes end with one ``error:`` line and status 2 (``--debug`` or
+``EGOHANDS_DEBUG=1`` shows the traceback).
+"""
+import argparse
+import pickle
+import sys
+from typing import List
+
+from mmengine.config import DictAction
+
+
+def parse_args(argv: List[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train an egohands model')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go')
+    parser.add_argument(
+        '--resume', nargs='?', const='auto', default=None,
+        metavar='auto|PATH',
+        help='resume from PATH, or (bare / auto) from the last checkpoint '
+        'of the work dir')
+    parser.add_argument('--amp', action='store_true',
+                        help='automatic mixed precision (GPU only)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries, e.g. '
+                        'train_cfg.max_epochs=1 data_root=data/x')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument('--local-rank', '--local_rank', type=int,
+                        default=None, help='set by old launchers')
+    parser.add_argument('--debug', action='store_true',
+                        help='show tracebacks of user errors')
+    return parser.parse_args(argv)
+
+
+def main(argv: List[str]) -> int:
+    args = parse_args(argv)
+    from egohands.apis.config_validation import validate_config
+    from egohands.apis.tool_config import (build_runner, load_config,
+                                           set_amp, set_launcher, set_resume,
+                                           set_work_dir)
+    from egohands.utils.checkpoint import (explain_unpickling_error,
+                                           register_safe_checkpoint_globals)
+
+    register_safe_checkpoint_globals()
+    cfg = load_config(args.config, args.cfg_options)
+    set_work_dir(cfg, args.work_dir, args.config)
+    set_launcher(cfg, args.launcher, args.local_rank)
+    set_resume(cfg, args.resume)
+    if args.amp:
+        set_amp(cfg)
+    validate_config(cfg, args.config)
+    runner = build_runner(cfg)
+    try:
+        runner.train()
+    except pickle.UnpicklingError as err:
+        raise explain_unpickling_error(cfg.load_from or cfg.work_dir,
+                                       err) from err
+    return 0
+
+
+if __name__ == '__main__':
+    from egohands.apis.cli import run_cli
+    sys.exit(run_cli(main))
