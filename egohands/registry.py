@@ -20,8 +20,8 @@ A failed lookup raises :class:`~egohands.utils.errors.RegistryMissError`
 that says which registries and modules were searched, which plugins are
 installed, and which registered names are closest to the one asked for.
 
-Run ``python -m egohands.registry`` to list every component and the module
-it lives in.
+Run ``python tools/list_components.py`` to list every component and the
+module it lives in.
 """
 from __future__ import annotations
 
@@ -228,18 +228,22 @@ def register_all_modules() -> None:
     load_plugins()
 
 
-def _print_components(registry_names: Optional[List[str]] = None) -> None:
+def list_components(registry_names: Optional[List[str]] = None
+                    ) -> Dict[str, Dict[str, str]]:
+    """Every registered name and where it lives, per registry.
+
+    Args:
+        registry_names: e.g. ``['MODELS', 'TRANSFORMS']`` (default: all).
+
+    Returns:
+        dict: registry name -> {component name -> 'module.Class'}; only the
+        components that egohands and its plugins register (not mmengine's).
+    """
     register_all_modules()
+    listing = {}
     for name, registry in ALL_REGISTRIES.items():
         if registry_names and name not in registry_names:
             continue
-        if not registry.module_dict:
-            continue
-        print(f'{name}:')
-        for key, obj in sorted(registry.module_dict.items()):
-            print(f'  {key:36s} {_where(obj)}')
-
-
-if __name__ == '__main__':
-    import sys
-    _print_components(sys.argv[1:] or None)
+        listing[name] = {key: _where(obj)
+                         for key, obj in sorted(registry.module_dict.items())}
+    return listing

@@ -22,7 +22,8 @@ Metainfo (set once, numpy / python values):
 ``input_size``      (w, h) of the network input, px
 ``bbox``            (4,) float32, tight hand box x0, y0, x1, y1, full-image px
 ``flip``            ``'none'`` | ``'horizontal'`` | ``'vertical'``: the flip
-                    applied to image *and* camera frame (see ``unflip``)
+                    applied to image *and* camera frame (the functions of
+                    ``egohands.geometry.flip`` are their own inverse)
 ``dataset_name``    str
 ``sequence``, ``frame``, ``view``, ``T_world_from_cam`` (4, 4), optional
 ==================  =========================================================
