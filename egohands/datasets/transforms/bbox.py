@@ -61,6 +61,9 @@ class RandomBBoxTransform(BaseTransform):
     so mmengine's seeding makes it reproducible.
     """
 
+    #: dropped by ``tools/browse_dataset.py --no-aug``
+    RANDOM_AUGMENTATION = True
+
     def __init__(self, scale_factor: float = 0.3, scale_prob: float = 1.0,
                  rotate_factor: float = 30.0, rotate_prob: float = 0.6,
                  shift_factor: float = 0.02,

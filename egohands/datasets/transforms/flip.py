@@ -83,6 +83,9 @@ class RandomFlip(BaseTransform):
             left hand into a right hand, as HaMeR trains.
     """
 
+    #: dropped by ``tools/browse_dataset.py --no-aug``
+    RANDOM_AUGMENTATION = True
+
     def __init__(self, direction: str = 'horizontal', prob: float = 0.5,
                  hand_sides: Optional[Sequence[str]] = None) -> None:
         if direction not in _CV2_FLIP_CODES:
@@ -90,6 +93,8 @@ class RandomFlip(BaseTransform):
                               f'{tuple(_CV2_FLIP_CODES)}, got {direction!r}')
         self.direction = direction
         self.prob = check_probability('RandomFlip', 'prob', prob)
+        # prob 1 (e.g. mirroring every left hand) is not random: keep it
+        self.RANDOM_AUGMENTATION = 0.0 < self.prob < 1.0
         self.hand_sides = None if hand_sides is None else tuple(hand_sides)
 
     def transform(self, results: Dict) -> Dict:

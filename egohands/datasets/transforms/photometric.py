@@ -54,6 +54,9 @@ class HSVJitter(BaseTransform):
         prob: probability of each gain being applied.
     """
 
+    #: dropped by ``tools/browse_dataset.py --no-aug``
+    RANDOM_AUGMENTATION = True
+
     def __init__(self, hue_delta: int = 5, saturation_delta: int = 30,
                  value_delta: int = 30, prob: float = 0.5) -> None:
         self.deltas = np.array([hue_delta, saturation_delta, value_delta],
@@ -80,6 +83,9 @@ class HSVJitter(BaseTransform):
 @TRANSFORMS.register_module()
 class RandomBlur(BaseTransform):
     """Box blur with an odd kernel drawn from ``blur_limit``, w.p. ``prob``."""
+
+    #: dropped by ``tools/browse_dataset.py --no-aug``
+    RANDOM_AUGMENTATION = True
 
     def __init__(self, prob: float = 0.1,
                  blur_limit: Tuple[int, int] = (3, 7)) -> None:
@@ -123,6 +129,9 @@ class CoarseDropout(BaseTransform):
         hole_size_range: (min, max) fraction of the image side.
         fill_value: pixel value of the holes.
     """
+
+    #: dropped by ``tools/browse_dataset.py --no-aug``
+    RANDOM_AUGMENTATION = True
 
     def __init__(self, prob: float = 1.0, num_holes: int = 1,
                  hole_size_range: Tuple[float, float] = (0.2, 0.4),
@@ -168,6 +177,9 @@ class ColorScale(BaseTransform):
     HaMeR's colour augmentation (factors uniform in [0.8, 1.2]); the result
     is rounded and clipped to uint8.
     """
+
+    #: dropped by ``tools/browse_dataset.py --no-aug``
+    RANDOM_AUGMENTATION = True
 
     def __init__(self, low: float = 0.8, high: float = 1.2,
                  prob: float = 1.0) -> None:
