@@ -10,10 +10,13 @@ from egohands.registry import ALL_REGISTRIES, list_components
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('registries', nargs='*', choices=list(ALL_REGISTRIES),
-                        metavar='REGISTRY',
+    parser.add_argument('registries', nargs='*', metavar='REGISTRY',
                         help=f'any of {", ".join(ALL_REGISTRIES)}')
     args = parser.parse_args()
+    unknown = sorted(set(args.registries) - set(ALL_REGISTRIES))
+    if unknown:
+        parser.error(f'unknown registries {unknown}; choose from '
+                     f'{", ".join(ALL_REGISTRIES)}')
     for registry, components in list_components(args.registries).items():
         if components:
             print(f'{registry}:')
