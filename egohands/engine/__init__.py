@@ -1,4 +1,4 @@
-"""egohands.engine: hooks (and later optimizer constructors, schedulers).
+"""egohands.engine: hooks, optimizer constructors (and later schedulers).
 
 Importing it, which the Runner does through the ``HOOKS`` registry, also
 makes local Runner checkpoints loadable with ``weights_only=True``
@@ -7,11 +7,13 @@ makes local Runner checkpoints loadable with ``weights_only=True``
 from egohands.engine.hooks import (HandVisualizationHook,
                                    PredictionDumpHook, TargetStatsHook,
                                    load_prediction_dump)
+from egohands.engine.layer_decay_optim_constructor import \
+    LayerDecayOptimWrapperConstructor
 from egohands.utils.checkpoint import register_safe_checkpoint_globals
 
 register_safe_checkpoint_globals()
 
 __all__ = [
-    'HandVisualizationHook', 'PredictionDumpHook', 'TargetStatsHook',
-    'load_prediction_dump'
+    'HandVisualizationHook', 'LayerDecayOptimWrapperConstructor',
+    'PredictionDumpHook', 'TargetStatsHook', 'load_prediction_dump'
 ]

@@ -55,16 +55,3 @@ def test_bad_arch_and_size_are_config_errors():
     backbone = ViTBackbone(arch=TINY, img_size=(64, 48))
     with pytest.raises(ConfigError, match='img_size'):
         backbone(torch.randn(1, 3, 48, 64))
-
-
-def test_layer_ids_follow_beit_convention():
-    backbone = ViTBackbone(arch=dict(TINY, depth=3), img_size=(32, 32),
-                           with_cls_token=True)
-    ids = {name: backbone.layer_id(name)
-           for name, _ in backbone.named_parameters()}
-    assert ids['vit.pos_embed'] == 0
-    assert ids['vit.cls_token'] == 0
-    assert ids['vit.patch_embed.proj.weight'] == 0
-    assert ids['vit.blocks.0.attn.qkv.weight'] == 1
-    assert ids['vit.blocks.2.mlp.fc2.bias'] == 3
-    assert ids['vit.norm.weight'] == 4  # depth + 1, as the head

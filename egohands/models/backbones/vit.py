@@ -8,7 +8,6 @@ and drop the classification machinery. Sizes follow the usual ViT family;
 Pretrained weights come from local ViTPose / mmpretrain / timm checkpoints,
 converted by :mod:`egohands.models.backbones.checkpoint_remap`.
 """
-import re
 from typing import Dict, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
@@ -29,9 +28,6 @@ VIT_ARCHS: Dict[str, Dict[str, int]] = {
     'large': dict(embed_dim=1024, depth=24, num_heads=16),
     'huge': dict(embed_dim=1280, depth=32, num_heads=16),
 }
-
-_BLOCK_INDEX = re.compile(r'(?:^|\.)blocks\.(\d+)\.')
-_EMBEDDING_NAMES = ('pos_embed', 'cls_token', 'patch_embed')
 
 
 @MODELS.register_module()
@@ -57,7 +53,9 @@ class ViTBackbone(BaseModule):
         init_cfg: mmengine init config.
 
     Input: (B, 3, h, w) float image. Output: a 1-tuple with the
-    (B, embed_dim, h / patch, w / patch) feature map.
+    (B, embed_dim, h / patch, w / patch) feature map. ``num_layers`` (the
+    depth) and the timm parameter names (``vit.blocks.{i}``) are what
+    ``LayerDecayOptimWrapperConstructor`` reads.
     """
 
     def __init__(self,
@@ -134,21 +132,6 @@ class ViTBackbone(BaseModule):
         super().init_weights()
         if self.pretrained:
             self.load_checkpoint(self.pretrained)
-
-    def layer_id(self, param_name: str) -> int:
-        """Depth of a parameter for layer-wise lr decay (BEiT convention).
-
-        ``param_name`` is relative to this module (``vit.blocks.3.attn...``).
-        Embeddings are layer 0, block ``i`` is layer ``i + 1``, the final
-        norm is layer ``num_layers + 1`` (the same as the head).
-        """
-        match = _BLOCK_INDEX.search(param_name)
-        if match:
-            return int(match.group(1)) + 1
-        leaf = param_name.split('vit.', 1)[-1]
-        if leaf.startswith(_EMBEDDING_NAMES):
-            return 0
-        return self.num_layers + 1
 
 
 def _resolve_arch(arch: Union[str, Mapping[str, int]]) -> Dict[str, int]:
