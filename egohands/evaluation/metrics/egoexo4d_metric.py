@@ -19,6 +19,7 @@ Ground truth is read with ``sample_fields`` (un-flipped).
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
@@ -81,6 +82,8 @@ class EgoExo4DMetric(BaseMetric):
             must have been predicted, exactly as the official script; when
             None, the GT of the samples is used (hands without valid joints
             are skipped).
+        data_root: joined with a relative ``ann_file`` (configs pass their
+            ``data_root`` so ``--cfg-options data_root=...`` moves it too).
         collect_device, prefix: as :class:`mmengine.evaluator.BaseMetric`.
 
     Reports ``mpjpe``, ``pa_mpjpe`` and ``num_hands``. Wrist-relative
@@ -89,11 +92,11 @@ class EgoExo4DMetric(BaseMetric):
 
     default_prefix = ''  # plain keys, as HandKeypoint3DMetric
 
-    def __init__(self, ann_file: Optional[str] = None,
+    def __init__(self, ann_file: Optional[str] = None, data_root: str = '',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        self.ann_file = ann_file
+        self.ann_file = ann_file and os.path.join(data_root, ann_file)
 
     def process(self, data_batch: Any,
                 data_samples: Sequence[Union[dict, Any]]) -> None:
@@ -149,6 +152,7 @@ class EgoExo4DSubmissionWriter(BaseMetric):
             (``annotation/manual/ego_pose_gt_anno_test_public.json``).
         out_file: where to write the submission (``tools/test.py --dump``
             sets it).
+        data_root: joined with a relative ``test_file``.
         collect_device, prefix: as :class:`mmengine.evaluator.BaseMetric`.
 
     Reports ``submission_hands`` (the number of hands written). Refuses a
@@ -158,10 +162,10 @@ class EgoExo4DSubmissionWriter(BaseMetric):
     default_prefix = ''  # plain keys, as HandKeypoint3DMetric
 
     def __init__(self, test_file: str, out_file: Optional[str] = None,
-                 collect_device: str = 'cpu',
+                 data_root: str = '', collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        self.test_file = test_file
+        self.test_file = os.path.join(data_root, test_file)
         self.out_file = out_file
 
     def process(self, data_batch: Any,
