@@ -90,7 +90,7 @@ def parse_hand(path: str, record: Dict, hand: Dict) -> Dict:
     hand['bbox'] = np.array([x, y, x + w, y + h], np.float32)
     keypoints = check.array('keypoints', (NUM_JOINTS, 3), flat_ok=True)
     visibility = keypoints[:, 2]
-    if not np.isin(visibility, (0, 1, 2)).all():
+    if not ((visibility == 0) | (visibility == 1) | (visibility == 2)).all():
         check.fail('keypoints', 'visibility flags (every third number) must '
                    'be 0, 1 or 2')
     hand['keypoints_2d'] = keypoints[:, :2].astype(np.float32)

@@ -144,14 +144,17 @@ class RecordChecker:
             self.fail(key, f'must be {_shape_text(shape)} numbers, got '
                       f'{_describe_shape(array, shape)}')
         finite = np.isfinite(array)
+        if finite.all():
+            return array
         if finite_rows is not None:
-            finite = finite | ~np.asarray(finite_rows, bool).reshape(
+            allowed = ~np.asarray(finite_rows, bool).reshape(
                 (-1, ) + (1, ) * (array.ndim - 1))
-        if not finite.all():
-            bad = np.argwhere(~finite)[0]
-            self.fail(key, f'must hold finite numbers, got {array[tuple(bad)]}'
-                      f' at index {tuple(int(i) for i in bad)}')
-        return np.nan_to_num(array, nan=0.0, posinf=0.0, neginf=0.0)
+            if (finite | allowed).all():
+                return np.where(finite, array, 0.0)
+            finite = finite | allowed
+        bad = np.argwhere(~finite)[0]
+        self.fail(key, f'must hold finite numbers, got {array[tuple(bad)]} '
+                  f'at index {tuple(int(i) for i in bad)}')
 
     def flags(self, key: str, length: int,
               optional: bool = False) -> Optional[np.ndarray]:
@@ -159,7 +162,7 @@ class RecordChecker:
         array = self.array(key, (length, ), optional)
         if array is None:
             return None
-        if not np.isin(array, (0.0, 1.0)).all():
+        if not ((array == 0.0) | (array == 1.0)).all():
             self.fail(key, f'must hold only 0 or 1, got '
                       f'{sorted(set(array.tolist()) - {0.0, 1.0})[:3]}')
         return array
