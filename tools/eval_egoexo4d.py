@@ -2,13 +2,14 @@
 
     python tools/eval_egoexo4d.py GT.json PRED.json [--offset]
 
-GT.json is a processed ground-truth file (``ego_pose_gt_anno_val_public.json``),
-PRED.json a submission ``{take_uid: {frame: {"left_hand_3d": 21x3 m,
-"right_hand_3d": ...}}}``. ``--offset``: the predictions are wrist-relative
-and the GT wrist is added (the official flag). Prints MPJPE and PA-MPJPE in mm;
-the last line is ``{"mpjpe": ..., "pa_mpjpe": ..., "num_hands": ...}`` for
-scripts. A prediction missing a hand that has GT ends with one ``error:``
-line naming take, frame and side (status 2). See docs/egoexo4d.md.
+GT.json is a processed ground-truth file (e.g.
+``ego_pose_gt_anno_val_public.json``), PRED.json a submission
+``{take_uid: {frame: {"left_hand_3d": 21x3 m, "right_hand_3d": ...}}}``.
+``--offset``: the predictions are wrist-relative and the GT wrist is added
+(the official flag). Prints MPJPE and PA-MPJPE in mm; the last line is
+``{"mpjpe": ..., "pa_mpjpe": ..., "num_hands": ...}`` for scripts. A
+prediction missing a hand that has GT ends with one ``error:`` line naming
+take, frame and side (status 2). See docs/egoexo4d.md.
 """
 import argparse
 import json

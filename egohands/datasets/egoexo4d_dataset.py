@@ -1,4 +1,4 @@
-"""``EgoExo4DHandDataset``: the EgoExo4D hand-pose benchmark, one sample per hand.
+"""``EgoExo4DHandDataset``: EgoExo4D hand pose, one sample per hand.
 
 Reads the processed files exactly as the organisers publish them
 (``annotation/{manual,auto}/ego_pose_gt_anno_{split}_public.json``, made by

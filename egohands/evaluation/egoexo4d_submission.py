@@ -2,7 +2,8 @@
 
 The challenge (EvalAI 2249) takes one JSON file::
 
-    {take_uid: {frame: {"left_hand_3d": 21x3 | [], "right_hand_3d": 21x3 | []}}}
+    {take_uid: {frame: {"left_hand_3d": 21x3 | [],
+                        "right_hand_3d": 21x3 | []}}}
 
 in **metres**, Aria camera frame (landscape), with one entry per frame of the
 public test file and a 21 x 3 list for every hand that has a box there
