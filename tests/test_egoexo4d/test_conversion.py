@@ -8,7 +8,7 @@ import pytest
 from egohands.datasets.egoexo4d import (layout, prepare_egoexo4d,
                                         processed_annotation_file, read_json)
 from egohands.testing.egoexo4d import K, build_raw_release
-from egohands.utils.errors import DatasetNotFoundError
+from egohands.utils.errors import AnnotationError, DatasetNotFoundError
 
 from .tools_inprocess import run_tool
 
@@ -149,3 +149,26 @@ def test_converter_tool_user_error_is_one_line(tmp_path, capsys):
     assert err.startswith('error: EgoExo4D raw release folder not found: '
                           f'{tmp_path / "missing"}')
     assert 'docs/egoexo4d.md' in err and 'Traceback' not in err
+
+
+def test_malformed_raw_records_name_file_frame_and_joint(tmp_path):
+    release = build_raw_release(str(tmp_path / 'raw'))
+    uid = next(u for u, n in release.take_names.items() if n == 'val_b')
+    path = os.path.join(layout.raw_hand_dir(release.root, 'val', 'manual'),
+                        f'{uid}.json')
+    content = read_json(path, 'x')
+    del content['5'][0]['annotation3D']['left_index_2']['z']
+    layout.write_json(content, path)
+    with pytest.raises(AnnotationError,
+                       match=rf"{uid}.json: frame 5: joint 'left_index_2'"):
+        prepare_egoexo4d(release.root, str(tmp_path / 'out'), ['val'],
+                         progress=False)
+    takes = read_json(layout.raw_takes_file(release.root), 'x')
+    takes[0]['capture']['cameras'][1]['is_ego'] = True  # two 'aria' cameras
+    takes[0]['capture']['cameras'][1]['cam_id'] = 'aria99'
+    takes[0]['frame_aligned_videos']['aria99'] = {}
+    layout.write_json(takes, layout.raw_takes_file(release.root))
+    with pytest.raises(AnnotationError, match=rf'take {takes[0]["take_uid"]}'
+                       r': expected exactly one ego .* found \['):
+        prepare_egoexo4d(release.root, str(tmp_path / 'out'), ['val'],
+                         progress=False)

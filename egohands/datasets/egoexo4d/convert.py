@@ -84,12 +84,12 @@ def ego_camera_name(take: Dict, takes_file: str) -> str:
     with a frame-aligned video; if still several, the one named ``aria*``.
     """
     uid = take.get('take_uid', '?')
-    cameras = take.get('capture', {}).get('cameras', [])
+    cameras = (take.get('capture') or {}).get('cameras') or []
     names = [c.get('cam_id') for c in cameras
              if str(c.get('is_ego')).lower() == 'true']
     if len(names) > 1:
-        names = [n for n in names if n in take.get('frame_aligned_videos',
-                                                   {})]
+        names = [n for n in names
+                 if n in (take.get('frame_aligned_videos') or {})]
         aria = [n for n in names if 'aria' in str(n).lower()]
         if len(names) > 1 and len(aria) == 1:
             names = aria
@@ -171,7 +171,7 @@ def frame_keypoints(record: Dict, ego_camera: str, kind: str, where: str
                         'num_views_for_3d', 0) < MIN_VIEWS_FOR_MANUAL_3D:
                     continue
                 kps_3d[h, j] = point['x'], point['y'], point['z']
-            except (KeyError, TypeError, ValueError) as err:
+            except (AttributeError, KeyError, TypeError, ValueError) as err:
                 raise AnnotationError(
                     f"{where}: joint '{name}': needs numeric x, y (2D) and "
                     f'x, y, z, num_views_for_3d (3D); got an error '
