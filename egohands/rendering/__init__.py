@@ -9,7 +9,7 @@
 """
 from .face_windows import FaceWindows, face_windows, window_pixels
 from .projection import pixel_rays, project_to_pixels
-from .rasterizer import Fragments, rasterize, screen_barycentrics
+from .rasterizer import Fragments, edge_functions, rasterize
 from .renderer import Mesh, RenderResult, concatenate_meshes, render_meshes
 from .shading import face_normals, shade_lambertian, vertex_normals
 from .visibility import (OCCLUDED, OUTSIDE, VISIBLE, inside_image,
@@ -17,7 +17,7 @@ from .visibility import (OCCLUDED, OUTSIDE, VISIBLE, inside_image,
 
 __all__ = [
     'FaceWindows', 'face_windows', 'window_pixels', 'pixel_rays',
-    'project_to_pixels', 'Fragments', 'rasterize', 'screen_barycentrics', 'Mesh', 'RenderResult', 'concatenate_meshes',
+    'project_to_pixels', 'Fragments', 'rasterize', 'edge_functions', 'Mesh', 'RenderResult', 'concatenate_meshes',
     'render_meshes', 'face_normals', 'shade_lambertian', 'vertex_normals',
     'OCCLUDED', 'OUTSIDE', 'VISIBLE', 'inside_image', 'joint_visibility'
 ]

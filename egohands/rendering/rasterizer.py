@@ -5,10 +5,11 @@ faces at once, see :mod:`egohands.rendering.face_windows`); a pixel centre
 is covered when its three screen-space barycentrics are >= 0 (closed
 triangles: a centre on an edge belongs to both neighbours and the depth test
 chooses). Depth is interpolated perspective-correctly (``1/z`` is affine in
-screen space) and the nearest covering triangle wins each pixel; equal
-depths go to the lower face index, so the result is deterministic.
+screen space) and the nearest covering triangle wins each pixel (a
+scatter-min over all candidates at once); equal depths go to the lower face
+index, so the result is deterministic.
 """
-from typing import NamedTuple
+from typing import NamedTuple, Tuple
 
 import numpy as np
 
@@ -36,25 +37,36 @@ class Fragments(NamedTuple):
         return self.face_id >= 0
 
 
-def screen_barycentrics(face_uv: np.ndarray, px: np.ndarray,
-                        py: np.ndarray) -> np.ndarray:
-    """Screen-space barycentrics of pixel positions in their triangles.
+def edge_functions(corners_x: np.ndarray, corners_y: np.ndarray,
+                   px: np.ndarray, py: np.ndarray) -> Tuple[np.ndarray, ...]:
+    """Unnormalised barycentrics of points in their triangles.
+
+    ``w_a = (b - p) x (c - p)`` and cyclically; divided by the triangle's
+    doubled signed area ``(b - a) x (c - a)`` they are the screen-space
+    barycentric weights of ``p``. Arrays are 1-D (one triangle per point)
+    so that every operation runs on contiguous memory.
 
     Args:
-        face_uv: (N, 3, 2) triangle corners, px (one triangle per point).
-        px, py: (N,) pixel positions, px.
+        corners_x, corners_y: (3, N) x and y of the corners a, b, c, px.
+        px, py: (N,) point positions, px.
 
     Returns:
-        (N, 3) weights summing to 1 (inf/nan for degenerate triangles).
+        (w_a, w_b, w_c), each (N,).
     """
-    ax, ay = face_uv[:, 0, 0], face_uv[:, 0, 1]
-    bx, by = face_uv[:, 1, 0], face_uv[:, 1, 1]
-    cx, cy = face_uv[:, 2, 0], face_uv[:, 2, 1]
-    area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+    (ax, bx, cx), (ay, by, cy) = corners_x, corners_y
     w_a = (bx - px) * (cy - py) - (by - py) * (cx - px)
     w_b = (cx - px) * (ay - py) - (cy - py) * (ax - px)
     w_c = (ax - px) * (by - py) - (ay - py) * (bx - px)
-    return np.stack([w_a, w_b, w_c], axis=1) / area[:, None]
+    return w_a, w_b, w_c
+
+
+class _FaceTable(NamedTuple):
+    """Per-face columns used by the inner loop: corner x / y (3, F),
+    doubled signed area (F,), inverse corner depths (3, F)."""
+    x: np.ndarray
+    y: np.ndarray
+    area: np.ndarray
+    inverse_z: np.ndarray
 
 
 def rasterize(vertices: np.ndarray, faces: np.ndarray, K: np.ndarray,
@@ -79,11 +91,15 @@ def rasterize(vertices: np.ndarray, faces: np.ndarray, K: np.ndarray,
     faces = np.asarray(faces, dtype=np.int64)
     uv, z = project_to_pixels(vertices, K)
     face_uv, face_z = uv[faces], z[faces]
-    edge_1 = face_uv[:, 1] - face_uv[:, 0]
-    edge_2 = face_uv[:, 2] - face_uv[:, 0]
-    area = edge_1[:, 0] * edge_2[:, 1] - edge_1[:, 1] * edge_2[:, 0]
+    corners_x = np.ascontiguousarray(face_uv[:, :, 0].T)
+    corners_y = np.ascontiguousarray(face_uv[:, :, 1].T)
+    area = edge_functions(corners_x, corners_y, corners_x[0],
+                          corners_y[0])[0]
     usable = (face_z > near).all(axis=1) & (np.abs(area) > 1e-12)
     windows = face_windows(face_uv, width, height, face_mask=usable)
+    with np.errstate(divide='ignore'):
+        table = _FaceTable(corners_x, corners_y, area,
+                           np.ascontiguousarray(1.0 / face_z.T))
 
     num_pixels = height * width
     z_buffer = np.full(num_pixels, np.inf)
@@ -92,35 +108,42 @@ def rasterize(vertices: np.ndarray, faces: np.ndarray, K: np.ndarray,
     for start, stop in split_by_pixel_budget(windows.pixel_counts(),
                                              pixel_budget):
         chunk = FaceWindows(*(a[start:stop] for a in windows))
-        _rasterize_chunk(chunk, face_uv, face_z, width, z_buffer,
-                         face_buffer, bary_buffer)
+        _rasterize_chunk(chunk, table, width, z_buffer, face_buffer,
+                         bary_buffer)
     return Fragments(face_buffer.reshape(height, width),
                      z_buffer.reshape(height, width).astype(np.float32),
                      bary_buffer.reshape(height, width, 3).astype(np.float32))
 
 
-def _rasterize_chunk(windows: FaceWindows, face_uv: np.ndarray,
-                     face_z: np.ndarray, width: int, z_buffer: np.ndarray,
-                     face_buffer: np.ndarray,
+def _rasterize_chunk(windows: FaceWindows, table: _FaceTable, width: int,
+                     z_buffer: np.ndarray, face_buffer: np.ndarray,
                      bary_buffer: np.ndarray) -> None:
     """Test one group of windows and merge the winners into the buffers."""
     candidates = window_pixels(windows)
     face = candidates.face
-    weights = screen_barycentrics(face_uv[face], candidates.x, candidates.y)
-    inside = (weights >= 0).all(axis=1)
-    face, weights = face[inside], weights[inside]
+    px = candidates.x.astype(np.float64)
+    py = candidates.y.astype(np.float64)
+    weights = edge_functions(table.x[:, face], table.y[:, face], px, py)
+    area = table.area[face]
+    # covered: the three edge functions share the sign of the area (or 0)
+    inside = ((weights[0] * area >= 0) & (weights[1] * area >= 0) &
+              (weights[2] * area >= 0))
+    face, area = face[inside], area[inside]
     pixel = (candidates.y * width + candidates.x)[inside]
-    over_z = weights / face_z[face]
-    inverse_depth = over_z.sum(axis=1)
+    over_z = [w[inside] / area * table.inverse_z[k, face]
+              for k, w in enumerate(weights)]
+    inverse_depth = over_z[0] + over_z[1] + over_z[2]
     depth = 1.0 / inverse_depth
-    # nearest per pixel: sort by (pixel, depth); candidates are in face
-    # order, so a stable sort gives ties to the lower face index
-    order = np.lexsort((depth, pixel))
-    sorted_pixel = pixel[order]
-    first = np.r_[True, sorted_pixel[1:] != sorted_pixel[:-1]]
-    winner = order[first]
-    winner = winner[depth[winner] < z_buffer[pixel[winner]]]
+    # nearest per pixel with scatter-min (unbuffered ufunc.at); a pixel
+    # already won by an earlier chunk (lower face ids) keeps ties
+    previous = z_buffer[pixel]
+    np.minimum.at(z_buffer, pixel, depth)
+    winner = np.flatnonzero((depth == z_buffer[pixel]) & (depth < previous))
+    lowest_face = np.full(len(z_buffer), np.iinfo(np.int64).max)
+    np.minimum.at(lowest_face, pixel[winner], face[winner])
+    winner = winner[face[winner] == lowest_face[pixel[winner]]]
     target = pixel[winner]
-    z_buffer[target] = depth[winner]
     face_buffer[target] = face[winner]
-    bary_buffer[target] = over_z[winner] / inverse_depth[winner, None]
+    scale = 1.0 / inverse_depth[winner]
+    for k in range(3):
+        bary_buffer[target, k] = over_z[k][winner] * scale

@@ -32,9 +32,10 @@ def face_normals(vertices: np.ndarray, faces: np.ndarray,
 def vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
     """(V, 3) unit vertex normals: area-weighted mean of adjacent faces."""
     weighted = face_normals(vertices, faces, normalize=False)
-    normals = np.zeros_like(vertices, dtype=np.float64)
-    for corner in range(3):
-        np.add.at(normals, faces[:, corner], weighted)
+    corner_vertex = faces.ravel()  # each face's normal goes to its 3 corners
+    normals = np.stack([
+        np.bincount(corner_vertex, weights=np.repeat(weighted[:, axis], 3),
+                    minlength=len(vertices)) for axis in range(3)], axis=1)
     return normals / np.maximum(
         np.linalg.norm(normals, axis=1, keepdims=True), 1e-20)
 

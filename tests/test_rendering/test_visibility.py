@@ -58,3 +58,18 @@ def test_instance_masks_partition_the_covered_pixels():
     cols = np.arange(64)[np.abs(np.arange(64) - cu) <= half_px]
     rows = np.arange(48)[np.abs(np.arange(48) - 23.5) <= half_px]
     assert masks[1].sum() == len(cols) * len(rows)
+
+
+def test_search_radius_accepts_a_joint_on_the_outline():
+    hand = _mesh([0.0, 0.0, 1.0], 0.1)
+    result = render_meshes([hand], K, 48, 64)
+    # the box spans u in [31.5 - 6.67, 31.5 + 6.67] at its front (z = 0.9):
+    # a joint at u = 38.6 rounds to column 39, just outside the outline
+    joint = np.array([[(38.6 - 31.5) / 60.0, 0.0, 1.0]])
+    assert not result.mask(0)[23, 39] and result.mask(0)[23, 38]
+    strict = joint_visibility(joint, K, 0, result.instance_id, result.depth,
+                              tolerance=0.15)
+    near = joint_visibility(joint, K, 0, result.instance_id, result.depth,
+                            tolerance=0.15, search_radius_px=1)
+    np.testing.assert_array_equal(strict, [OCCLUDED])
+    np.testing.assert_array_equal(near, [VISIBLE])
