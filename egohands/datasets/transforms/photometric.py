@@ -4,15 +4,15 @@ They change pixel values, never geometry, so no label moves. Each takes its
 probability as an argument and draws from numpy's global random state
 (seeded by mmengine).
 
-==================  =========================================================
-``HSVJitter``       YOLOX-style HSV shift (HP-ViT: hue 5, sat 30, val 30,
-                    each gain enabled with probability 0.5)
-``RandomBlur``      box blur, odd kernel in ``blur_limit`` (HP-ViT: p 0.1)
-``RandomMedianBlur`` median blur, odd kernel (HP-ViT: p 0.1)
-``CoarseDropout``   rectangular holes filled with a constant (HP-ViT: one
-                    hole of 0.2-0.4 of the height and width, p 1.0)
-``ColorScale``      per-channel factor in [low, high] (HaMeR: [0.8, 1.2])
-==================  =========================================================
+====================  =======================================================
+``HSVJitter``         YOLOX-style HSV shift (HP-ViT: hue 5, sat 30, val 30,
+                      each gain enabled with probability 0.5)
+``RandomBlur``        box blur, odd kernel in ``blur_limit`` (HP-ViT: p 0.1)
+``RandomMedianBlur``  median blur, odd kernel (HP-ViT: p 0.1)
+``CoarseDropout``     rectangular holes filled with a constant (HP-ViT: one
+                      hole of 0.2-0.4 of the height and width, p 1.0)
+``ColorScale``        per-channel factor in [low, high] (HaMeR: [0.8, 1.2])
+====================  =======================================================
 """
 from __future__ import annotations
 
