@@ -42,7 +42,9 @@ def _registry_for_path(path: str):
         return r.TRANSFORMS
     if last == 'postprocess' or '.postprocess[' in path:
         return r.POSTPROCESSORS
-    if path.startswith(('model', 'tta_model')):
+    if path.startswith('model_wrapper_cfg'):
+        return r.MODEL_WRAPPERS
+    if path.split('.')[0] in ('model', 'tta_model'):
         return r.MODELS
     if path.endswith('dataloader.sampler'):
         return r.DATA_SAMPLERS

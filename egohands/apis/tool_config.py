@@ -8,7 +8,8 @@ The flags follow mmpose's ``tools/train.py`` / ``tools/test.py``:
   ``<work_dir>/last_checkpoint``), ``--resume PATH`` resumes from PATH;
 * ``--amp`` switches to ``AmpOptimWrapper`` (needs a GPU);
 * ``--launcher`` goes to ``cfg.launcher``; the distributed backend is gloo
-  when CUDA is unavailable, the config's (nccl) otherwise;
+  when CUDA is unavailable (torchrun + ``--launcher pytorch`` only), the
+  config's (nccl) otherwise;
 * ``--cfg-options k=v`` is merged last. ``data_root=DIR`` also replaces
   every ``data_root`` entry that had the config's top-level value, so one
   option moves all datasets of a config.
@@ -69,7 +70,14 @@ def set_work_dir(cfg: Config, cli_work_dir: Optional[str],
 
 def set_launcher(cfg: Config, launcher: str,
                  local_rank: Optional[int] = None) -> None:
-    """Distributed settings: launcher, LOCAL_RANK, gloo on CPU."""
+    """Distributed settings: launcher, LOCAL_RANK, and a CPU setup.
+
+    mmengine 0.10.7 assumes GPUs for distributed runs: its launcher calls
+    ``torch.cuda.set_device`` and it gives DDP ``device_ids=[LOCAL_RANK]``.
+    Without CUDA the backend becomes gloo, DDP gets ``device_ids=None``
+    (the CPU form) and :func:`init_cpu_process_group` starts the process
+    group from torchrun's environment before the Runner is built.
+    """
     cfg.launcher = launcher
     if local_rank is not None and 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(local_rank)
@@ -77,8 +85,26 @@ def set_launcher(cfg: Config, launcher: str,
         cfg.env_cfg = dict()
     if cfg.env_cfg.get('dist_cfg') is None:
         cfg.env_cfg.dist_cfg = dict(backend='nccl')
-    if not torch.cuda.is_available():
-        cfg.env_cfg.dist_cfg.backend = 'gloo'
+    if torch.cuda.is_available() or launcher == 'none':
+        return
+    if launcher != 'pytorch':
+        raise ConfigError(f'--launcher {launcher} needs CUDA GPUs here; on '
+                          'CPUs launch with torchrun and --launcher pytorch')
+    cfg.env_cfg.dist_cfg.backend = 'gloo'
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel', broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+
+
+def init_cpu_process_group(cfg: Config) -> None:
+    """Start a gloo process group for a CPU run under torchrun (env://)."""
+    import torch.distributed as dist
+    if cfg.get('launcher', 'none') != 'pytorch' or torch.cuda.is_available() \
+            or dist.is_initialized():
+        return
+    dist.init_process_group(backend='gloo')
 
 
 def set_resume(cfg: Config, resume: Optional[str]) -> None:
@@ -139,6 +165,7 @@ def build_runner(cfg: Config):
     """``Runner.from_cfg``, or the registered runner of ``runner_type``."""
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
+    init_cpu_process_group(cfg)
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)
