@@ -21,12 +21,13 @@ def build(**kwargs):
 
 def test_loads_the_published_test_file_as_is(tmp_path):
     dataset = build(data_root=str(tmp_path), split='test',
-                    ann_file=str(PUBLIC_TEST_FILE), test_mode=True)
-    sides = [dataset.get_data_info(i)['hand_side']
-             for i in range(len(dataset))]
+                    ann_file=str(PUBLIC_TEST_FILE), test_mode=True,
+                    serialize_data=False)
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    sides = [info['hand_side'] for info in infos]
     assert len(dataset) == 8772
     assert sides.count('right') == 3828 and sides.count('left') == 4944
-    first = dataset.get_data_info(0)
+    first = infos[0]
     # "0df55687-...": {"398": {"right_hand_bbox": [288.72..., ...]}}
     assert first['sequence'] == '0df55687-74be-4dbf-aebe-fe0951b17ecf'
     assert first['frame'] == 398 and first['hand_side'] == 'right'
@@ -41,11 +42,11 @@ def test_loads_the_published_test_file_as_is(tmp_path):
     assert first['img_shape'] == (512, 512)
     assert not first['joints_valid'].any() and not first['joints_3d'].any()
     assert not first['keypoints_2d_valid'].any()
-    both = [i for i in range(len(dataset))
-            if dataset.get_data_info(i)['frame'] == 475 and dataset
-            .get_data_info(i)['take_name'] == 'indiana_bike_01_2']
+    both = [info for info in infos if info['frame'] == 475
+            and info['take_name'] == 'indiana_bike_01_2']
     assert len(both) == 2  # the frame of the excerpt with two hands
-    assert len({dataset.get_data_info(i)['img_id'] for i in both}) == 1
+    assert len({info['img_id'] for info in both}) == 1
+    assert len({info['img_id'] for info in infos}) == 5832  # frames
 
 
 def test_test_file_needs_test_mode(tmp_path):
