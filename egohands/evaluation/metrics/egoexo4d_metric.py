@@ -129,7 +129,7 @@ class EgoExo4DMetric(BaseMetric):
                 'EgoExo4DMetric: predictions mix absolute and wrist-relative '
                 'joints (pred_joints_absolute differs between samples)')
         gt = read_json(self.ann_file, 'ground-truth file')
-        frame_keys = {uid: {int(k): k for k in frames}
+        frame_keys = {uid: {int(k): k for k in frames if k.isdigit()}
                       for uid, frames in gt.items()
                       if isinstance(frames, dict)}
         predictions: Dict[str, Dict[str, Dict]] = {}
