@@ -60,6 +60,7 @@ def main(argv: List[str]) -> int:
     args = parse_args(argv)
     from mmengine.dist import is_main_process
 
+    from egohands.apis.cli import config_context
     from egohands.apis.config_validation import validate_config
     from egohands.apis.tool_config import (build_runner,
                                            enable_visualization, load_config,
@@ -91,11 +92,12 @@ def main(argv: List[str]) -> int:
                  meta=dict(config=args.config, checkpoint=args.checkpoint))
         ]
     validate_config(cfg, args.config)
-    runner = build_runner(cfg)
-    try:
-        metrics = runner.test()
-    except pickle.UnpicklingError as err:
-        raise explain_unpickling_error(args.checkpoint, err) from err
+    with config_context(args.config):
+        runner = build_runner(cfg)
+        try:
+            metrics = runner.test()
+        except pickle.UnpicklingError as err:
+            raise explain_unpickling_error(args.checkpoint, err) from err
     if is_main_process():
         metrics = {name: float(value) if hasattr(value, '__float__') else
                    value for name, value in metrics.items()}

@@ -43,6 +43,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
 
 def main(argv: List[str]) -> int:
     args = parse_args(argv)
+    from egohands.apis.cli import config_context
     from egohands.apis.config_validation import validate_config
     from egohands.apis.tool_config import (build_runner, load_config,
                                            set_amp, set_launcher, set_resume,
@@ -58,12 +59,13 @@ def main(argv: List[str]) -> int:
     if args.amp:
         set_amp(cfg)
     validate_config(cfg, args.config)
-    runner = build_runner(cfg)
-    try:
-        runner.train()
-    except pickle.UnpicklingError as err:
-        raise explain_unpickling_error(cfg.load_from or cfg.work_dir,
-                                       err) from err
+    with config_context(args.config):
+        runner = build_runner(cfg)
+        try:
+            runner.train()
+        except pickle.UnpicklingError as err:
+            raise explain_unpickling_error(cfg.load_from or cfg.work_dir,
+                                           err) from err
     return 0
 
 

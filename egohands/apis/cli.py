@@ -9,9 +9,10 @@ environment shows the traceback instead.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from typing import Callable, List, Optional
+from typing import Callable, Iterator, List, Optional
 
 from egohands.utils.errors import EgohandsError
 
@@ -36,3 +37,17 @@ def run_cli(main: Callable[[List[str]], Optional[int]],
             raise
         print(f'error: {err}', file=sys.stderr, flush=True)
         return USER_ERROR_STATUS
+
+
+@contextlib.contextmanager
+def config_context(config_path: str) -> Iterator[None]:
+    """Prefix user errors raised while running a config with its file name.
+
+    Errors that already name the config (the validator's) pass unchanged.
+    """
+    try:
+        yield
+    except EgohandsError as err:
+        if str(err).startswith(config_path):
+            raise
+        raise type(err)(f'{config_path}: {err}') from err

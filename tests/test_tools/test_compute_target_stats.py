@@ -1,0 +1,42 @@
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+
+from egohands.apis.cli import run_cli
+from egohands.codecs import root_relative_stats
+from egohands.registry import MODELS
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _main():
+    spec = importlib.util.spec_from_file_location(
+        'egohands_tool_compute_target_stats',
+        REPO / 'tools' / 'compute_target_stats.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main
+
+
+def test_statistics_from_the_training_annotations(tmp_path, tiny_config,
+                                                  toy_data_root, capsys):
+    out = tmp_path / 'stats.json'
+    status = run_cli(_main(), [str(tiny_config), '--out', str(out),
+                               '--cfg-options', f'data_root={toy_data_root}'])
+    assert status == 0
+    assert 'model.head.codec.stats_file=' in capsys.readouterr().out
+    stats = json.loads(out.read_text())
+    # independent: straight from the annotation file
+    ann = json.loads((Path(toy_data_root) / 'annotations' /
+                      'train.json').read_text())['annotations']
+    joints = np.array([np.reshape(a['joints_3d'], (21, 3)) for a in ann])
+    valid = np.array([a['joints_valid'] for a in ann])
+    mean, std, num_hands = root_relative_stats(joints, valid)
+    assert stats['num_hands'] == num_hands == len(ann)
+    np.testing.assert_allclose(stats['mean'], mean, atol=1e-4)
+    np.testing.assert_allclose(stats['std'], std, atol=1e-4)
+    codec = MODELS.build(dict(type='RootRelativeJointCodec',
+                              stats_file=str(out)))
+    assert codec.has_statistics()

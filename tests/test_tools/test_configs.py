@@ -1,0 +1,50 @@
+"""Every config in configs/ loads, validates and inherits at most 2 levels."""
+import ast
+from pathlib import Path
+
+import pytest
+from mmengine.config import Config
+
+from egohands.apis.config_validation import validate_config
+
+CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs'
+CONFIGS = sorted(p for p in CONFIG_ROOT.rglob('*.py')
+                 if '_base_' not in p.parts)
+
+
+def _bases(path: Path):
+    tree = ast.parse(path.read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                getattr(t, 'id', None) == '_base_' for t in node.targets):
+            value = ast.literal_eval(node.value)
+            names = [value] if isinstance(value, str) else list(value)
+            return [(path.parent / name).resolve() for name in names]
+    return []
+
+
+def inheritance_depth(path: Path) -> int:
+    """0 for a config without _base_, 1 + the deepest base otherwise."""
+    bases = _bases(path)
+    return 1 + max(map(inheritance_depth, bases)) if bases else 0
+
+
+def test_depth_of_a_hand_made_chain(tmp_path):
+    (tmp_path / 'a.py').write_text('x = 1\n')
+    (tmp_path / 'b.py').write_text("_base_ = ['a.py']\n")
+    (tmp_path / 'c.py').write_text("_base_ = 'b.py'\ny = 2\n")
+    assert [inheritance_depth(tmp_path / f'{n}.py') for n in 'abc'] == [
+        0, 1, 2]
+
+
+def test_there_are_configs():
+    assert any('tiny' in p.parts for p in CONFIGS)
+
+
+@pytest.mark.parametrize('path', CONFIGS,
+                         ids=[str(p.relative_to(CONFIG_ROOT)) for p in CONFIGS])
+def test_config_is_valid_and_shallow(path):
+    assert inheritance_depth(path) <= 2, f'{path}: more than 2 _base_ levels'
+    cfg = Config.fromfile(str(path))
+    assert cfg.default_scope == 'egohands'
+    validate_config(cfg, str(path))
