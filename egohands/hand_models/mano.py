@@ -189,7 +189,7 @@ class MANOHand(nn.Module):
 
     @staticmethod
     def _orient_rotmat(global_orient: torch.Tensor) -> torch.Tensor:
-        if global_orient.shape[-2:] == (3, 3):
+        if global_orient.dim() >= 3:  # (B, 3, 3) or (B, 1, 3, 3) matrices
             return global_orient.reshape(-1, 1, 3, 3)
         return axis_angle_to_matrix(global_orient.reshape(-1, 1, 3))
 

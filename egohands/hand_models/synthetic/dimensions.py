@@ -74,13 +74,15 @@ class ThumbDims:
 class PalmDims:
     """Palm: breadth and thickness at the wrist cut and at the knuckles, m.
 
-    ``wrist_cut`` is how far the mesh reaches behind the wrist joint.
+    ``wrist_cut`` is how far the mesh reaches behind the wrist joint, and
+    ``wrist_ring`` where the next ring of the palm lies past it.
     ``dorsal``/``palmar`` are heights of the skin above/below the plane of
     the joints; ``pad`` is the extra palmar bulge of the thenar and
     hypothenar pads in the proximal palm.
     """
 
     wrist_cut: float = 0.014
+    wrist_ring: float = 0.004
     wrist_half_breadth: float = 0.029
     wrist_dorsal: float = 0.015
     wrist_palmar: float = 0.016
@@ -105,7 +107,7 @@ def _default_fingers() -> Dict[str, FingerDims]:
                            widths=(0.0190, 0.0181, 0.0162, 0.0146)),
         'pinky': FingerDims(mcp=(0.0760, -0.0390, -0.0015), splay_deg=-14.0,
                             lengths=(0.0330, 0.0185, 0.0195),
-                            widths=(0.0166, 0.0156, 0.0142, 0.0130)),
+                            widths=(0.0170, 0.0161, 0.0145, 0.0133)),
     }
 
 
@@ -175,8 +177,10 @@ def _thickness(dims: HandDims, s: float) -> HandDims:
                    knuckle_palmar=p.knuckle_palmar * k, pad=p.pad * k)
     hand = _map_fingers(dims, lambda n, f: replace(
         f, depth_ratio=f.depth_ratio * (1 + 0.05 * s)))
+    thumb = hand.thumb  # the CMC stays at the same depth fraction of the palm
     return replace(hand, palm=palm, thumb=replace(
-        hand.thumb, depth_ratio=hand.thumb.depth_ratio * (1 + 0.05 * s)))
+        thumb, depth_ratio=thumb.depth_ratio * (1 + 0.05 * s),
+        cmc=(thumb.cmc[0], thumb.cmc[1], thumb.cmc[2] * k)))
 
 
 def _palm_length(dims: HandDims, s: float) -> HandDims:
@@ -214,7 +218,7 @@ def _pinky_length(dims: HandDims, s: float) -> HandDims:
 
 
 def _finger_taper(dims: HandDims, s: float) -> HandDims:
-    profile = (1 - 0.03 * s, 1.0, 1 + 0.03 * s, 1 + 0.06 * s)
+    profile = (1 - 0.05 * s, 1.0, 1 + 0.05 * s, 1 + 0.10 * s)
     return _map_fingers(dims, lambda n, f: replace(
         f, widths=tuple(w * p for w, p in zip(f.widths, profile))))
 

@@ -37,8 +37,9 @@ FINGER_HALF_RING = 5  # vertices on each of the dorsal and palmar arcs
 FINGER_RING = 2 * FINGER_HALF_RING
 THUMB_RING = 12
 PALM_PROFILE_RINGS = 8  # rings 0..7; ring 8 holds the finger bases
-#: thumb hole: palm rings 2..4, around the radial edge
+#: thumb hole: palm rings 2..4, palmar columns 0..3 and the radial side
 HOLE_RINGS = (2, 4)
+HOLE_COLUMNS = 4
 
 #: digit stations in phalanx units: 0 first joint (MCP / thumb CMC),
 #: 1 and 2 the next joints, 3 the skin tip (the pole is added separately)
@@ -249,7 +250,11 @@ def _palm_profile_ring(r: int, skeleton: Skeleton, dims: HandDims,
     half = w_half + (k_half - w_half) * widen
     u_norm = (k_across - k_centre) / k_half
     across = centre + u_norm * half
-    along = -s * palm.wrist_cut + (k_along + s * palm.wrist_cut) * t
+    # ring 0 is the wrist cut, ring 1 sits just past the wrist joint (both
+    # fixed relative to it, so the joint stays between them for every shape)
+    first = s * palm.wrist_ring
+    along = (np.full_like(k_along, -s * palm.wrist_cut) if r == 0 else
+             first + (k_along - first) * (r - 1) / (PALM_PROFILE_RINGS - 2))
     dorsal = s * (palm.wrist_dorsal +
                   (palm.knuckle_dorsal - palm.wrist_dorsal) * t)
     palmar = s * (palm.wrist_palmar +
@@ -303,11 +308,17 @@ def _palm_base_ring(skeleton: Skeleton, dims: HandDims) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ thumb
-def _hole_loop(palm_rings: np.ndarray) -> List[Tuple[int, int]]:
+def _hole_positions() -> List[int]:
+    """Consecutive palm-loop positions spanned by the thumb hole: the
+    radial palmar columns and the radial side."""
+    return [palmar_index(c) for c in reversed(range(HOLE_COLUMNS))] + [
+        RADIAL_SIDE]
+
+
+def _hole_loop() -> List[Tuple[int, int]]:
     """(ring, loop position) of the thumb hole's outline, in loop order."""
     lo, hi = HOLE_RINGS
-    positions = [palmar_index(2), palmar_index(1), palmar_index(0),
-                 RADIAL_SIDE, dorsal_index(0)]
+    positions = _hole_positions()
     middle = list(range(lo + 1, hi))
     return ([(lo, p) for p in positions] + [(r, positions[-1])
                                             for r in middle] +
@@ -316,30 +327,31 @@ def _hole_loop(palm_rings: np.ndarray) -> List[Tuple[int, int]]:
 
 
 def _hole_quads() -> Tuple[set, set]:
-    """Palm quads (ring, loop edge) removed for the thumb, and the loop
-    positions of removed interior vertices (ring, position)."""
+    """Palm quads (ring, loop edge) removed for the thumb, and the removed
+    interior vertices (ring, loop position)."""
     lo, hi = HOLE_RINGS
-    edges = [palmar_index(2), palmar_index(1), palmar_index(0), RADIAL_SIDE]
-    quads = {(r, e) for r in range(lo, hi) for e in edges}
-    interior = {(r, p) for r in range(lo + 1, hi)
-                for p in (palmar_index(1), palmar_index(0), RADIAL_SIDE)}
+    positions = _hole_positions()
+    quads = {(r, e) for r in range(lo, hi) for e in positions[:-1]}
+    interior = {(r, p) for r in range(lo + 1, hi) for p in positions[1:-1]}
     return quads, interior
 
 
 def _thumb_rings(chain: Chain, outline: np.ndarray) -> List[np.ndarray]:
     """Thumb rings lofted from the hole ``outline`` (12, 3) to ellipses
-    around the thumb bones, with matching angular order."""
-    centre, across, dorsal, _ = _station_frame(chain, 0.0)
-    rel = outline - centre
+    around the thumb bones. Seen along the thumb, ring vertex ``i`` starts
+    at the angle of outline vertex ``i`` and turns to evenly spaced angles,
+    so the loft never twists."""
+    _, across, dorsal, _ = _station_frame(chain, 0.0)
+    rel = outline - outline.mean(axis=0)
     angles = np.unwrap(np.arctan2(rel @ dorsal, rel @ across))
-    turn = np.sign(angles[-1] - angles[0])
-    step = turn * 2 * np.pi / THUMB_RING
+    step = np.sign(angles[-1] - angles[0]) * 2 * np.pi / THUMB_RING
     offsets = angles - step * np.arange(THUMB_RING)
     start = np.arctan2(np.sin(offsets).mean(), np.cos(offsets).mean())
-    ideal = start + step * np.arange(THUMB_RING)
+    even = start + step * np.arange(THUMB_RING)
+    even += np.round((angles - even) / (2 * np.pi)) * 2 * np.pi
     rings = []
     for x, loft in zip(THUMB_STATIONS, THUMB_LOFT):
-        ellipse = _ellipse_ring(chain, x, ideal)
+        ellipse = _ellipse_ring(chain, x, (1 - loft) * angles + loft * even)
         rings.append((1 - loft) * outline + loft * ellipse)
     return rings
 
@@ -415,7 +427,7 @@ def build_mesh(dims: HandDims) -> HandMesh:
                           last[dorsal_index(NUM_COLUMNS - 1)]))
     # thumb
     chain = skeleton.chains['thumb']
-    outline_ids = [ids[r, p] for r, p in _hole_loop(rings)]
+    outline_ids = [ids[r, p] for r, p in _hole_loop()]
     outline = np.stack([builder.points[v] for v in outline_ids])
     previous = outline_ids
     for x, ring_points in zip(THUMB_STATIONS, _thumb_rings(chain, outline)):

@@ -30,10 +30,13 @@ from .skeleton import Chain
 DIGIT_ANCHOR_STATION = {'thumb': 0.7, 'long': 0.4}
 #: half width of the blend between two phalanges at a joint, m
 JOINT_BLEND = 0.006
-#: palm rings anchored to the wrist bone (the rest blends harmonically)
-ROOT_PALM_RINGS = 5
-#: palm vertices closer than this to the thumb's base blend with the thumb
-THENAR_RADIUS = 0.034
+#: palm rings anchored to the wrist bone (the rest blends harmonically);
+#: the thenar (palm rings up to THENAR_RINGS closer than THENAR_RADIUS to
+#: the thumb's first ring) blends with the thumb, and ring ROOT_PALM_RINGS
+#: separates it from the knuckles
+ROOT_PALM_RINGS = 6
+THENAR_RINGS = 5
+THENAR_RADIUS = 0.03
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
@@ -88,9 +91,11 @@ def skinning_weights(mesh: HandMesh) -> np.ndarray:
         weights[np.ix_(on_digit, list(chain.joint_ids))] = _digit_weights(
             chain, mesh.station[on_digit])
         anchored |= on_digit
-    thumb_base = skeleton.chains['thumb'].points[0]
-    near_thumb = np.linalg.norm(mesh.vertices - thumb_base,
-                                axis=1) < THENAR_RADIUS
+    first_ring = (mesh.digit == DIGIT_CODE['thumb']) & (
+        mesh.station == mesh.station[mesh.digit == DIGIT_CODE['thumb']].min())
+    thumb_base = mesh.vertices[first_ring].mean(axis=0)
+    near_thumb = ((np.linalg.norm(mesh.vertices - thumb_base, axis=1) <
+                   THENAR_RADIUS) & (mesh.palm_ring <= THENAR_RINGS))
     root = ((mesh.palm_ring >= 0) & (mesh.palm_ring <= ROOT_PALM_RINGS) &
             (mesh.digit == PALM) & ~near_thumb)
     weights[root, 0] = 1.0
