@@ -1,8 +1,9 @@
 """Reading MANO model files, with or without chumpy, and checking them.
 
-The official ``MANO_RIGHT.pkl`` / ``MANO_LEFT.pkl`` (https://mano.is.tue.mpg.de)
-are Python 2 pickles whose ``shapedirs`` (and a few other arrays) are
-``chumpy.ch.Ch`` objects and whose ``J_regressor`` is a scipy sparse matrix.
+The official ``MANO_RIGHT.pkl`` / ``MANO_LEFT.pkl``
+(https://mano.is.tue.mpg.de) are Python 2 pickles whose ``shapedirs`` (and
+a few other arrays) are ``chumpy.ch.Ch`` objects and whose ``J_regressor``
+is a scipy sparse matrix.
 chumpy does not install on Python 3.11 with NumPy 2, so egohands never
 imports it: :func:`read_mano_pickle` unpickles with a ``find_class`` that
 turns every ``chumpy.*`` class into a stub keeping the object's state, and

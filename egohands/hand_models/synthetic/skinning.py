@@ -22,7 +22,8 @@ from typing import Tuple
 import numpy as np
 
 from ..mano_layout import NUM_MANO_JOINTS
-from .mesh import DIGIT_CODE, PALM, HandMesh, _station_length
+from .digits import station_length
+from .mesh import DIGIT_CODE, PALM, HandMesh
 from .skeleton import Chain
 
 #: digit stations from which a vertex is skinned by its position along the
@@ -51,9 +52,9 @@ def _bump(u: np.ndarray) -> np.ndarray:
 
 def _digit_weights(chain: Chain, station: np.ndarray) -> np.ndarray:
     """(N, 3) weights of the digit's three bones at phalanx coordinates."""
-    s = np.array([_station_length(chain, x) for x in station])
-    joint_1 = _station_length(chain, 1.0)
-    joint_2 = _station_length(chain, 2.0)
+    s = np.array([station_length(chain, x) for x in station])
+    joint_1 = station_length(chain, 1.0)
+    joint_2 = station_length(chain, 2.0)
     h1 = _smoothstep((s - joint_1 + JOINT_BLEND) / (2 * JOINT_BLEND))
     h2 = _smoothstep((s - joint_2 + JOINT_BLEND) / (2 * JOINT_BLEND))
     return np.stack([1 - h1, h1 - h2, h2], axis=1)
@@ -171,7 +172,8 @@ def _pose_fields(mesh: HandMesh, name: str, bone: int):
     radial = rel - axial[:, None] * along
     rho = np.linalg.norm(radial, axis=1)
     direction = radial / np.maximum(rho, 1e-9)[:, None]
-    member = (mesh.digit == DIGIT_CODE[name]) | ((mesh.digit == PALM) & (bone == 0))
+    member = (mesh.digit == DIGIT_CODE[name]) | ((mesh.digit == PALM) &
+                                                (bone == 0))
     g = member * _bump(axial / (1.8 * half)) * _bump(rho / (2.2 * half))
     bulge = 0.15 * half * g[:, None] * direction
     flex = 0.18 * half * (g * (direction @ dorsal))[:, None] * dorsal
