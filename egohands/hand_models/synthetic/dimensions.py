@@ -84,12 +84,12 @@ class PalmDims:
     wrist_cut: float = 0.014
     wrist_ring: float = 0.004
     wrist_half_breadth: float = 0.029
-    wrist_dorsal: float = 0.015
-    wrist_palmar: float = 0.016
+    wrist_dorsal: float = 0.016
+    wrist_palmar: float = 0.017
     knuckle_margin: float = 0.003
-    knuckle_dorsal: float = 0.0105
-    knuckle_palmar: float = 0.0150
-    pad: float = 0.004
+    knuckle_dorsal: float = 0.0115
+    knuckle_palmar: float = 0.0160
+    pad: float = 0.005
     knuckle_setback: float = 0.009
     finger_base_offset: float = 0.006
 
@@ -116,7 +116,7 @@ def _default_thumb() -> ThumbDims:
                      lengths=(0.0440, 0.0315, 0.0255),
                      abduction_deg=(42.0, 30.0, 22.0),
                      palmar_deg=(14.0, 10.0, 6.0), nail_roll_deg=62.0,
-                     widths=(0.0300, 0.0232, 0.0215, 0.0200))
+                     widths=(0.0320, 0.0242, 0.0222, 0.0205))
 
 
 @dataclass(frozen=True)
