@@ -104,21 +104,33 @@ def _tone_table(gains: np.ndarray, gamma: float) -> np.ndarray:
     return np.round(curve * 255.0).astype(np.uint8)[:, None, :]
 
 
-def degrade_image(rng: np.random.Generator, image: np.ndarray,
+def sample_camera_tone(rng: np.random.Generator,
+                       sampling: AppearanceSampling = AppearanceSampling()
+                       ) -> dict:
+    """How one camera renders colours over a sequence: white-balance and
+    exposure ``gains`` (3,), ``gamma`` and ``jpeg_quality`` (kept fixed over
+    the frames so sequences do not flicker)."""
+    return dict(gains=rng.uniform(0.9, 1.1, size=3) * rng.uniform(0.8, 1.2),
+                gamma=rng.uniform(0.8, 1.25),
+                jpeg_quality=int(rng.integers(*sampling.jpeg_quality)))
+
+
+def degrade_image(rng: np.random.Generator, image: np.ndarray, tone: dict,
                   sampling: AppearanceSampling = AppearanceSampling()
                   ) -> np.ndarray:
-    """Colour cast, exposure, gamma, blur and sensor noise.
+    """Colour cast, exposure, gamma (``tone`` of the camera), then per
+    frame blur, motion blur and sensor noise.
 
     Args:
         image: (H, W, 3) float32 RGB in [0, 1].
+        tone: from :func:`sample_camera_tone`.
 
     Returns:
         (H, W, 3) uint8 **BGR** image, ready for ``cv2.imencode``.
     """
-    gains = rng.uniform(0.9, 1.1, size=3) * rng.uniform(0.8, 1.2)
-    gamma = rng.uniform(0.8, 1.25)
     rgb = np.clip(image * np.float32(255.0) + np.float32(0.5), 0, 255)
-    rgb = cv2.LUT(rgb.astype(np.uint8), _tone_table(gains, gamma))
+    rgb = cv2.LUT(rgb.astype(np.uint8),
+                  _tone_table(tone['gains'], tone['gamma']))
     if rng.uniform() < sampling.blur_prob:
         rgb = cv2.GaussianBlur(rgb, (0, 0),
                                rng.uniform(*sampling.blur_sigma_px))
@@ -139,9 +151,3 @@ def degrade_image(rng: np.random.Generator, image: np.ndarray,
         rgb = np.clip(noisy, 0, 255, out=noisy).astype(np.uint8)
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
 
-
-def sample_jpeg_quality(rng: np.random.Generator,
-                        sampling: AppearanceSampling = AppearanceSampling()
-                        ) -> int:
-    """JPEG quality of one image (compression artefacts vary by device)."""
-    return int(rng.integers(*sampling.jpeg_quality))

@@ -205,22 +205,25 @@ def describe(config: EgoSynthConfig, seed: int, split: str) -> str:
             f'{config.seq_len}, views {config.views} (docs/egosynth.md)')
 
 
-def _progress_bar(split: str, total: int, enabled: bool,
+def _progress_bar(label: str, total: int, enabled: bool,
                   stream=None, width: int = 30):
-    """A callable ``(done, seconds)`` drawing one updating stderr line."""
+    """A callable ``(done, seconds)`` redrawing one stderr line, at most
+    once per 2 % of the work (logs stay short when stderr is a file)."""
     stream = sys.stderr if stream is None else stream
+    state = {'drawn': -1}
 
     def draw(done: int, seconds: float) -> None:
-        if not enabled:
+        step = int(50 * done / max(total, 1))
+        if not enabled or (step == state['drawn'] and done < total):
             return
+        state['drawn'] = step
         filled = int(width * done / max(total, 1))
         rate = done / max(seconds, 1e-9)
         eta = (total - done) / max(rate, 1e-9)
-        stream.write(f'\r{split:5s} [{"#" * filled}{"." * (width - filled)}]'
+        stream.write(f'\r{label} [{"#" * filled}{"." * (width - filled)}]'
                      f' {done}/{total} images {rate:5.1f} img/s '
-                     f'eta {eta:5.0f} s')
+                     f'eta {eta:4.0f} s')
         if done >= total:
             stream.write('\n')
         stream.flush()
     return draw
-

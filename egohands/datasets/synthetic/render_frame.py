@@ -11,7 +11,7 @@ import numpy as np
 from egohands.rendering import Mesh, render_meshes
 
 from .annotations import hand_record, transform_points
-from .appearance import degrade_image, sample_jpeg_quality
+from .appearance import degrade_image
 from .config import EgoSynthConfig
 from .scene import SequenceScene
 
@@ -76,7 +76,7 @@ def render_frame(scene: SequenceScene, frame: int, view: int,
                                      config.height, config.width))
     records = [hand_record(hand, index, frame, cam_from_head, K, rendered,
                            config) for index, hand in enumerate(scene.hands)]
-    image = degrade_image(scene.rng, rendered.image, config.appearance)
-    quality = sample_jpeg_quality(scene.rng, config.appearance)
-    return RenderedImage(image, quality, [r for r in records if r],
-                         K, world_from_cam)
+    tone = scene.tones[view]
+    image = degrade_image(scene.rng, rendered.image, tone, config.appearance)
+    return RenderedImage(image, tone['jpeg_quality'],
+                         [r for r in records if r], K, world_from_cam)

@@ -19,7 +19,8 @@ import numpy as np
 
 from egohands.rendering import Mesh
 
-from .appearance import hand_vertex_colors, sample_lighting
+from .appearance import (hand_vertex_colors, sample_camera_tone,
+                         sample_lighting)
 from .backgrounds import sample_background
 from .cameras import sample_intrinsics
 from .config import POSE_STYLES, EgoSynthConfig
@@ -28,7 +29,7 @@ from .placement import (hand_frame, hands_apart, head_axes,
                         sample_aim_rays, sample_orientations,
                         sample_root_distances, view_fit, wrist_for_centre)
 from .rigs import sample_rig
-from .sequences import blend_poses, smooth_rigid_motion
+from .sequences import key_pose_track, smooth_rigid_motion
 
 
 @dataclass
@@ -61,7 +62,8 @@ class SequenceScene:
     ``T_head_from_cam`` (V, 4, 4), ``T_world_from_head`` (T, 4, 4), objects
     in the world frame, ``light`` (``light_dir`` in the head frame,
     ``ambient``, ``diffuse``), ``backgrounds`` (V, H + 2m, W + 2m, 3) with
-    ``margin`` m px, and ``rng`` that continues for per-image effects.
+    ``margin`` m px, ``tones`` (per view, see ``sample_camera_tone``) and
+    ``rng`` that continues for per-image effects.
     """
     K: np.ndarray
     K_head: np.ndarray
@@ -72,6 +74,7 @@ class SequenceScene:
     light: Dict
     backgrounds: np.ndarray
     margin: int
+    tones: List[Dict]
     rng: np.random.Generator
 
 
@@ -98,14 +101,14 @@ def _draft_hands(rng: np.random.Generator, config: EgoSynthConfig,
     drafts = []
     for side in sides:
         grasp = int(rng.choice(len(POSE_STYLES), p=config.style_probs))
-        poses = hand_model.sample_pose(rng, 2 if frames > 1 else 1,
-                                       POSE_STYLES[grasp], side)
-        hand_pose = (blend_poses(poses[0], poses[1], frames)
-                     if frames > 1 else poses)
+
+        def key_poses(count, side=side, style=POSE_STYLES[grasp]):
+            return hand_model.sample_pose(rng, count, style, side)
+        hand_pose = key_pose_track(rng, frames, key_poses, config.motion)
         motion = (smooth_rigid_motion(rng, frames,
                                       config.motion.hand_rotation_deg,
                                       config.motion.hand_translation_m,
-                                      config.motion.cycles)
+                                      config.motion)
                   if frames > 1 else np.eye(4)[None])
         drafts.append(_HandDraft(side, grasp, rng.standard_normal(10),
                                  hand_pose, motion))
@@ -193,7 +196,7 @@ def _head_motion(rng, config: EgoSynthConfig) -> np.ndarray:
     return smooth_rigid_motion(rng, config.seq_len,
                                config.motion.head_rotation_deg,
                                config.motion.head_translation_m,
-                               config.motion.cycles)
+                               config.motion)
 
 
 def sample_sequences(rngs: Sequence[np.random.Generator],
@@ -247,6 +250,8 @@ def _finish_sequence(rng, config: EgoSynthConfig, hand_model, K, K_head,
         sample_background(rng, config.height + 2 * margin,
                           config.width + 2 * margin)
         for _ in range(config.views)])
+    tones = [sample_camera_tone(rng, config.appearance)
+             for _ in range(config.views)]
     return SequenceScene(K, K_head, rig, world_from_head, hands, objects,
-                         light, backgrounds, margin, rng)
+                         light, backgrounds, margin, tones, rng)
 
