@@ -129,17 +129,21 @@ def _backbone(**kwargs):
     return ViTBackbone(arch=arch, img_size=IMG, **kwargs).eval()
 
 
+def _assert_matches_reference(backbone, state, style):
+    image = torch.randn(2, 3, *IMG)
+    with torch.no_grad():
+        torch.testing.assert_close(backbone(image)[0],
+                                   reference_forward(state, image, style),
+                                   atol=1e-5, rtol=1e-4)
+
+
 def test_vitpose_checkpoint_loads_strictly_and_matches_reference():
     state = fake_vitpose()
     state['keypoint_head.final_layer.weight'] = torch.zeros(21, DIM, 1, 1)
     backbone = _backbone(strict_load=True)
     report = backbone.load_checkpoint({'state_dict': state, 'meta': {}})
     assert report.key_style == 'vitpose' and report.clean
-    image = torch.randn(2, 3, *IMG)
-    with torch.no_grad():
-        torch.testing.assert_close(backbone(image)[0],
-                                   reference_forward(state, image, 'vitpose'),
-                                   atol=1e-5, rtol=1e-4)
+    _assert_matches_reference(backbone, state, 'vitpose')
 
 
 def test_mmpretrain_checkpoint_loads_strictly_with_cls_token():
@@ -148,11 +152,7 @@ def test_mmpretrain_checkpoint_loads_strictly_with_cls_token():
     report = backbone.load_checkpoint(
         {'module.' + key: value for key, value in state.items()})
     assert report.key_style == 'mmpretrain' and report.clean
-    image = torch.randn(1, 3, *IMG)
-    with torch.no_grad():
-        torch.testing.assert_close(backbone(image)[0],
-                                   reference_forward(state, image, 'mmpretrain'),
-                                   atol=1e-5, rtol=1e-4)
+    _assert_matches_reference(backbone, state, 'mmpretrain')
 
 
 def test_mmpretrain_into_cls_free_model_reports_the_cls_token():

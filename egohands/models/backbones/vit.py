@@ -72,9 +72,7 @@ class ViTBackbone(BaseModule):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         from timm.models.vision_transformer import VisionTransformer
-        arch_cfg = _resolve_arch(arch)
-        if depth is not None:
-            arch_cfg['depth'] = int(depth)
+        arch_cfg = _resolve_arch(arch, depth)
         img_size = tuple(int(v) for v in img_size)
         if len(img_size) != 2 or any(v % patch_size for v in img_size):
             raise ConfigError(
@@ -134,14 +132,22 @@ class ViTBackbone(BaseModule):
             self.load_checkpoint(self.pretrained)
 
 
-def _resolve_arch(arch: Union[str, Mapping[str, int]]) -> Dict[str, int]:
+def _resolve_arch(arch: Union[str, Mapping[str, int]],
+                  depth: Optional[int] = None) -> Dict[str, int]:
+    """embed_dim, depth, num_heads of a named or explicit arch; ``depth``
+    overrides the number of blocks."""
     if isinstance(arch, str):
         if arch not in VIT_ARCHS:
             raise ConfigError(
                 f'model.backbone.arch={arch!r} is not a ViT size: use one of '
                 f'{sorted(VIT_ARCHS)} or a dict(embed_dim, depth, num_heads)')
-        return dict(VIT_ARCHS[arch])
-    missing = {'embed_dim', 'depth', 'num_heads'} - set(arch)
-    if missing:
-        raise ConfigError(f'model.backbone.arch dict lacks {sorted(missing)}')
-    return dict(arch)
+        resolved = dict(VIT_ARCHS[arch])
+    else:
+        missing = {'embed_dim', 'depth', 'num_heads'} - set(arch)
+        if missing:
+            raise ConfigError(
+                f'model.backbone.arch dict lacks {sorted(missing)}')
+        resolved = dict(arch)
+    if depth is not None:
+        resolved['depth'] = int(depth)
+    return resolved
