@@ -56,3 +56,26 @@ def run_python():
     ``python ARGS`` with the test interpreter (one thread, no
     EGOHANDS_DEBUG) and returns the completed process with its output."""
     return _run_python
+
+
+class RecordsOnlyDataset:
+    """A stand-in dataset: per-hand records with 3D joints, no images."""
+
+    ann_file = 'records.json'
+
+    def __init__(self, joints, valid):
+        self.joints, self.valid = joints, valid
+
+    def __len__(self):
+        return len(self.joints)
+
+    def get_data_info(self, index):
+        return dict(joints_3d=self.joints[index],
+                    joints_valid=self.valid[index])
+
+
+@pytest.fixture(scope='session')
+def records_dataset():
+    """``records_dataset(joints (N, K, 3), valid (N, K))``: a dataset-like
+    object whose ``get_data_info`` returns only the 3D ground truth."""
+    return RecordsOnlyDataset

@@ -19,7 +19,7 @@ import pickle
 import sys
 from typing import Dict, List
 
-from mmengine.config import DictAction
+from egohands.apis.cli import add_runner_arguments
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
@@ -35,14 +35,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument('--tta', action='store_true',
                         help="test-time augmentation (the config's "
                         'tta_model and tta_pipeline)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'])
-    parser.add_argument('--local-rank', '--local_rank', type=int,
-                        default=None, help='set by old launchers')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_runner_arguments(parser)
     return parser.parse_args(argv)
 
 

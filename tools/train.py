@@ -15,7 +15,7 @@ import pickle
 import sys
 from typing import List
 
-from mmengine.config import DictAction
+from egohands.apis.cli import add_runner_arguments
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
@@ -29,15 +29,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
         'of the work dir')
     parser.add_argument('--amp', action='store_true',
                         help='automatic mixed precision (GPU only)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries, e.g. '
-                        'train_cfg.max_epochs=1 data_root=data/x')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'])
-    parser.add_argument('--local-rank', '--local_rank', type=int,
-                        default=None, help='set by old launchers')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_runner_arguments(parser)
     return parser.parse_args(argv)
 
 

@@ -9,6 +9,7 @@ environment shows the traceback instead.
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import sys
@@ -51,3 +52,18 @@ def config_context(config_path: str) -> Iterator[None]:
         if str(err).startswith(config_path):
             raise
         raise type(err)(f'{config_path}: {err}') from err
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags every Runner tool shares: ``--cfg-options``,
+    ``--launcher``, ``--local-rank`` / ``--local_rank`` and ``--debug``."""
+    from mmengine.config import DictAction
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries, e.g. '
+                        'train_cfg.max_epochs=1 data_root=data/x')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument('--local-rank', '--local_rank', type=int,
+                        default=None, help='set by old launchers')
+    parser.add_argument('--debug', action='store_true',
+                        help='show tracebacks of user errors')

@@ -108,29 +108,13 @@ def test_malformed_statistics_file(tmp_path):
         RootRelativeJointCodec(stats_file=str(path))
 
 
-class _RecordsOnly:
-    """A stand-in dataset: records with joints, no images."""
-
-    ann_file = 'toy.json'
-
-    def __init__(self, joints, valid):
-        self.joints, self.valid = joints, valid
-
-    def __len__(self):
-        return len(self.joints)
-
-    def get_data_info(self, index):
-        return dict(joints_3d=self.joints[index],
-                    joints_valid=self.valid[index])
-
-
-def test_stats_from_dataset_reads_records():
+def test_stats_from_dataset_reads_records(records_dataset):
     rng = np.random.default_rng(3)
     joints, valid = _random_hands(rng, n=10)
-    stats = stats_from_dataset(_RecordsOnly(joints, valid))
+    stats = stats_from_dataset(records_dataset(joints, valid))
     mean, std, num_hands = root_relative_stats(joints, valid)
     np.testing.assert_allclose(stats['mean'], mean)
     np.testing.assert_allclose(stats['std'], std)
-    assert stats['num_hands'] == num_hands and stats['source'] == 'toy.json'
+    assert stats['num_hands'] == num_hands and stats['source'] == 'records.json'
     with pytest.raises(ConfigError, match='valid root'):
-        stats_from_dataset(_RecordsOnly(joints, np.zeros_like(valid)))
+        stats_from_dataset(records_dataset(joints, np.zeros_like(valid)))

@@ -9,20 +9,6 @@ from egohands.codecs import root_relative_stats
 from egohands.registry import HOOKS, MODELS
 
 
-class _Records:
-    ann_file = 'train.json'
-
-    def __init__(self, joints, valid):
-        self.joints, self.valid = joints, valid
-
-    def __len__(self):
-        return len(self.joints)
-
-    def get_data_info(self, index):
-        return dict(joints_3d=self.joints[index],
-                    joints_valid=self.valid[index])
-
-
 def _runner(tmp_path, model, dataset):
     return SimpleNamespace(model=model, work_dir=str(tmp_path),
                            train_dataloader=SimpleNamespace(dataset=dataset),
@@ -36,14 +22,16 @@ def _model():
                   codec=dict(type='RootRelativeJointCodec'))))
 
 
-def test_hook_computes_missing_statistics(tmp_path, caplog):
+def test_hook_computes_missing_statistics(tmp_path, caplog,
+                                          records_dataset):
     rng = np.random.default_rng(0)
     joints = rng.normal(0, 40, (12, 21, 3))
     valid = (rng.random((12, 21)) > 0.1).astype(np.float32)
     model = _model()
     hook = HOOKS.build(dict(type='TargetStatsHook'))
     with caplog.at_level(logging.INFO, logger='test_target_stats'):
-        hook.before_train(_runner(tmp_path, model, _Records(joints, valid)))
+        hook.before_train(
+            _runner(tmp_path, model, records_dataset(joints, valid)))
     codec = model.head.codec
     assert codec.has_statistics()
     mean, std, num_hands = root_relative_stats(joints, valid)
@@ -54,11 +42,11 @@ def test_hook_computes_missing_statistics(tmp_path, caplog):
     assert 'computed them from' in caplog.text
 
 
-def test_hook_keeps_existing_statistics(tmp_path):
+def test_hook_keeps_existing_statistics(tmp_path, records_dataset):
     model = _model()
     codec = model.head.codec
     codec.set_statistics(dict(mean=np.ones((21, 3)), std=np.ones((21, 3))))
     HOOKS.build(dict(type='TargetStatsHook')).before_train(
-        _runner(tmp_path, model, _Records([], [])))
+        _runner(tmp_path, model, records_dataset([], [])))
     assert torch.all(codec.mean == 1)
     assert not (tmp_path / 'target_stats.json').exists()

@@ -46,3 +46,11 @@ def stack_field(data_samples: Sequence[HandDataSample], name: str,
         torch.as_tensor(getattr(sample, name), dtype=torch.float32)
         for sample in data_samples
     ]).to(device)
+
+
+def encode_ground_truth(codec, data_samples: Sequence[HandDataSample],
+                        device: torch.device) -> Dict[str, torch.Tensor]:
+    """``codec.encode`` of the samples' ``gt_joints_3d`` (B, K, 3) mm and
+    ``gt_joints_valid`` (B, K): ``targets`` and ``target_weights``."""
+    return codec.encode(stack_field(data_samples, 'gt_joints_3d', device),
+                        stack_field(data_samples, 'gt_joints_valid', device))

@@ -8,7 +8,7 @@ from torch import nn
 from egohands.codecs.base import BaseJointCodec
 from egohands.datasets.metainfo import NUM_JOINTS
 from egohands.models.heads.base_head import (BaseHandHead, Features,
-                                             stack_field)
+                                             encode_ground_truth)
 from egohands.registry import MODELS
 from egohands.structures import HandDataSample
 
@@ -58,9 +58,7 @@ class RegressionHead(BaseHandHead):
     def loss(self, feats: Features, data_samples: List[HandDataSample],
              train_cfg: Optional[dict] = None) -> Dict[str, torch.Tensor]:
         pred = self.forward(feats)['joints']
-        encoded = self.codec.encode(
-            stack_field(data_samples, 'gt_joints_3d', pred.device),
-            stack_field(data_samples, 'gt_joints_valid', pred.device))
+        encoded = encode_ground_truth(self.codec, data_samples, pred.device)
         return dict(loss_joints=self.loss_module(
             pred, encoded['targets'], encoded['target_weights']))
 
