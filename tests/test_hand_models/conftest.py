@@ -1,4 +1,5 @@
 """The synthetic hand model, written once per test session."""
+import importlib.util
 import pickle
 from pathlib import Path
 
@@ -38,3 +39,17 @@ def smplx_mano(synthetic_dir):
             return smplx.MANO(str(synthetic_dir), is_rhand=side == 'right',
                               **kwargs)
     return make
+
+
+@pytest.fixture(scope='session')
+def load_tool(repo_root):
+    """``load_tool(name)``: the module of ``tools/<name>.py``, imported in
+    process (its ``main(argv)`` runs without a subprocess)."""
+
+    def load(name):
+        spec = importlib.util.spec_from_file_location(
+            name, repo_root / 'tools' / f'{name}.py')
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    return load

@@ -1,5 +1,4 @@
 """tools/prepare_mano.py: official (chumpy) MANO pickles -> plain numpy."""
-import importlib.util
 import pickle
 
 import numpy as np
@@ -16,12 +15,8 @@ FILES = ('MANO_RIGHT.pkl', 'MANO_LEFT.pkl')
 
 
 @pytest.fixture(scope='module')
-def tool(repo_root):
-    spec = importlib.util.spec_from_file_location(
-        'prepare_mano', repo_root / 'tools' / 'prepare_mano.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def tool(load_tool):
+    return load_tool('prepare_mano')
 
 
 @pytest.fixture

@@ -1,6 +1,4 @@
 """The synthetic MANO-format hand: file format, mesh, anatomy, rig."""
-import importlib.util
-
 import numpy as np
 import pytest
 import torch
@@ -295,11 +293,8 @@ def test_pose_correctives_are_small_local_and_follow_cos_and_sin(model_data):
 
 
 def test_make_hand_model_tool_writes_identical_bytes(synthetic_dir, tmp_path,
-                                                      repo_root):
-    spec = importlib.util.spec_from_file_location(
-        'make_hand_model', repo_root / 'tools' / 'make_hand_model.py')
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+                                                      load_tool):
+    tool = load_tool('make_hand_model')
     assert tool.main(['--out', str(tmp_path)]) == 0
     for name in ('MANO_RIGHT.pkl', 'MANO_LEFT.pkl'):
         assert (tmp_path / name).read_bytes() == (synthetic_dir /
