@@ -17,7 +17,7 @@ from .visibility import (OCCLUDED, OUTSIDE, VISIBLE, inside_image,
 
 __all__ = [
     'FaceWindows', 'face_windows', 'window_pixels', 'pixel_rays',
-    'project_to_pixels', 'Fragments', 'rasterize', 'edge_functions', 'Mesh', 'RenderResult', 'concatenate_meshes',
-    'render_meshes', 'face_normals', 'shade_lambertian', 'vertex_normals',
+    'project_to_pixels', 'Fragments', 'rasterize', 'edge_functions', 'Mesh',
+    'RenderResult', 'concatenate_meshes', 'render_meshes', 'face_normals', 'shade_lambertian', 'vertex_normals',
     'OCCLUDED', 'OUTSIDE', 'VISIBLE', 'inside_image', 'joint_visibility'
 ]

@@ -22,10 +22,11 @@ VISIBLE, OCCLUDED, OUTSIDE = 2, 1, 0
 
 
 def inside_image(uv: np.ndarray, height: int, width: int) -> np.ndarray:
-    """(N,) bool: pixel positions on the image, whose pixels span
-    ``[-0.5, width - 0.5) x [-0.5, height - 0.5)`` (centres at integers)."""
-    return ((uv[:, 0] >= -0.5) & (uv[:, 0] < width - 0.5)
-            & (uv[:, 1] >= -0.5) & (uv[:, 1] < height - 0.5))
+    """(...) bool for (..., 2) pixel positions: on the image, whose pixels
+    span ``[-0.5, width - 0.5) x [-0.5, height - 0.5)`` (centres at
+    integers)."""
+    return ((uv[..., 0] >= -0.5) & (uv[..., 0] < width - 0.5)
+            & (uv[..., 1] >= -0.5) & (uv[..., 1] < height - 0.5))
 
 
 def joint_visibility(joints: np.ndarray, K: np.ndarray, instance: int,

@@ -41,3 +41,24 @@ def small_dataset(tmp_path_factory, hand_dir) -> Path:
 def small_annotations(small_dataset) -> dict:
     with open(small_dataset / 'annotations' / 'train.json') as f:
         return json.load(f)
+
+
+@pytest.fixture(scope='session')
+def rebuild_joints_mm(hand_dir):
+    """``rebuild_joints_mm(ann)``: the (21, 3) joints, mm, of an annotation
+    rebuilt from its ``mano`` record with the flat-hand-mean MANOHand."""
+    import numpy as np
+    import torch
+    from egohands.hand_models import build_hand_model
+    models = {side: build_hand_model(dict(model_path=hand_dir, side=side,
+                                          flat_hand_mean=True))
+              for side in ('left', 'right')}
+
+    def rebuild(ann):
+        mano = {k: torch.tensor([v], dtype=torch.float32)
+                for k, v in ann['mano'].items()}
+        output = models[ann['hand_side']](
+            mano['hand_pose'], betas=mano['betas'],
+            global_orient=mano['global_orient'], transl=mano['transl'])
+        return output.joints_m[0].double().numpy() * 1000.0
+    return rebuild

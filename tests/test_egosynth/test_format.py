@@ -86,19 +86,10 @@ def test_visibility_flags_match_the_image_bounds(small_annotations):
     assert (flags == 1).mean() > 0.05 and (flags == 2).mean() > 0.3
 
 
-def test_mano_parameters_rebuild_the_joints(small_annotations, hand_dir):
-    import torch
-    from egohands.hand_models import build_hand_model
-    models = {side: build_hand_model(dict(model_path=hand_dir, side=side,
-                                          flat_hand_mean=True))
-              for side in ('left', 'right')}
+def test_mano_parameters_rebuild_the_joints(small_annotations,
+                                            rebuild_joints_mm):
     for ann in small_annotations['annotations'][:12]:
-        mano = {k: torch.tensor([v], dtype=torch.float32)
-                for k, v in ann['mano'].items()}
-        output = models[ann['hand_side']](
-            mano['hand_pose'], betas=mano['betas'],
-            global_orient=mano['global_orient'], transl=mano['transl'])
-        np.testing.assert_allclose(output.joints_m[0].numpy() * 1000,
+        np.testing.assert_allclose(rebuild_joints_mm(ann),
                                    np.array(ann['joints_3d']), atol=0.05)
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from egohands.geometry.camera import backproject_points
 from egohands.geometry.rotation import axis_angle_to_matrix
-from egohands.rendering import project_to_pixels
+from egohands.rendering import inside_image, project_to_pixels
 
 
 @dataclass(frozen=True)
@@ -165,9 +165,7 @@ def view_fit(vertices: np.ndarray, K: np.ndarray, width: int, height: int,
         closer than ``near_m``.
     """
     uv, depth = project_to_pixels(vertices, K)
-    inside = ((uv[..., 0] >= -0.5) & (uv[..., 0] < width - 0.5) &
-              (uv[..., 1] >= -0.5) & (uv[..., 1] < height - 0.5) &
-              (depth > 0))
+    inside = inside_image(uv, height, width) & (depth > 0)
     fraction = inside.mean(axis=-1)
     clipped_u = np.clip(uv[..., 0], 0, width - 1)
     clipped_v = np.clip(uv[..., 1], 0, height - 1)
