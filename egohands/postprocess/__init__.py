@@ -1,1 +1,4 @@
 """egohands.postprocess."""
+from egohands.postprocess.hamer_align import HaMeRAlign
+
+__all__ = ['HaMeRAlign']
