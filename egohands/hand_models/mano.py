@@ -43,7 +43,7 @@ from egohands.geometry.joint_orders import MANO_TO_CANONICAL
 from egohands.geometry.rotation import (axis_angle_to_matrix,
                                         matrix_to_axis_angle)
 from egohands.registry import MODELS
-from egohands.utils.errors import ConfigError
+from egohands.utils.errors import ConfigError, EgohandsError
 
 from .mano_files import load_mano_data, resolve_model_file
 from .mano_layout import FINGERTIP_VERTEX_IDS, NUM_HAND_POSE
@@ -74,7 +74,7 @@ def _left_shapedirs_fixed(left: Dict, model_path: str) -> Dict:
     try:
         right = load_mano_data(
             os.path.dirname(resolve_model_file(model_path, 'left')), 'right')
-    except Exception as err:  # no right file next to it: nothing to compare
+    except EgohandsError as err:  # no usable right file: nothing to compare
         logger.info('left MANO shapedirs not checked against the right '
                     'model (%s)', err)
         return left

@@ -182,7 +182,7 @@ def missing_model_message(path: str, side: str) -> str:
             f'register and download it at {MANO_WEBSITE}, then run '
             f'python tools/prepare_mano.py --src <download folder> --out '
             f'{os.path.dirname(path) or "."}. Synthetic stand-in (not MANO): '
-            f'{SYNTHETIC_COMMAND}')
+            f'{SYNTHETIC_COMMAND}, then set model_path to that folder')
 
 
 def resolve_model_file(model_path: str, side: str) -> str:

@@ -8,7 +8,12 @@ along
 * ``flex``: the bone's flexion axis; positive curls the bone towards the palm,
 * ``abd``: the back-of-finger (dorsal) axis; positive moves the bone towards
   the thumb side (abduction of the index, adduction of ring and pinky),
-* ``twist``: the bone itself; rotation about its length,
+* ``twist``: the bone itself; rotation about its length.
+
+The thumb's frames follow its nail, which faces radially: positive ``flex``
+moves the thumb across the palm towards the little finger (opposition) and
+positive ``abd`` lifts it out of the plane of the hand on the palm's side
+(palmar abduction).
 
 so that limits are simple boxes. The local frames are those of the synthetic
 hand's rest skeleton, whose frame is MANO's (fingers along -x, palm facing
