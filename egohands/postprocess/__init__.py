@@ -1,4 +1,2 @@
 """egohands.postprocess."""
-from egohands.postprocess.hamer_align import HaMeRAlign
-
-__all__ = ['HaMeRAlign']
+from egohands.postprocess.ensemble import WeightedJointEnsemble  # noqa: F401
