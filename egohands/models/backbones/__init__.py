@@ -1,5 +1,6 @@
 """Backbones: images -> tuples of feature maps."""
+from egohands.models.backbones.potter import POTTERBackbone
 from egohands.models.backbones.simple_cnn import SimpleCNN
 from egohands.models.backbones.vit import ViTBackbone
 
-__all__ = ['SimpleCNN', 'ViTBackbone']
+__all__ = ['POTTERBackbone', 'SimpleCNN', 'ViTBackbone']

@@ -1,6 +1,7 @@
 """Losses: ``nn.Module``s with a ``loss_weight``, masked by validity."""
+from egohands.models.losses.joint_mse_loss import JointMSELoss
 from egohands.models.losses.mpjpe_loss import MPJPELoss
 from egohands.models.losses.realnvp import RealNVP
 from egohands.models.losses.rle_loss import RLELoss
 
-__all__ = ['MPJPELoss', 'RealNVP', 'RLELoss']
+__all__ = ['JointMSELoss', 'MPJPELoss', 'RealNVP', 'RLELoss']
