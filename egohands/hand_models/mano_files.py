@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from egohands.utils.errors import MissingAssetError
+from egohands.utils.errors import ConfigError, MissingAssetError
 
 from .mano_layout import (MANO_FILE_NAMES, NUM_HAND_POSE, NUM_MANO_JOINTS,
                           NUM_MANO_VERTICES)
@@ -189,11 +189,17 @@ def resolve_model_file(model_path: str, side: str) -> str:
     """The file of ``side`` for a folder or file ``model_path``; raises
     :class:`MissingAssetError` if it does not exist."""
     if side not in MANO_FILE_NAMES:
-        raise MissingAssetError(
-            f"hand side must be 'right' or 'left', got {side!r}")
-    path = model_path
-    if not model_path.endswith('.pkl'):
-        path = os.path.join(model_path, MANO_FILE_NAMES[side])
+        raise ConfigError(f"hand side must be 'right' or 'left', got "
+                          f'{side!r}')
+    path = str(model_path)
+    if not path.endswith('.pkl'):
+        path = os.path.join(path, MANO_FILE_NAMES[side])
+    other = [s for s, n in MANO_FILE_NAMES.items()
+             if n == os.path.basename(path) and s != side]
+    if other:
+        raise ConfigError(f'{path} is the {other[0]} MANO model but the '
+                          f'{side} hand was asked for; give the folder or '
+                          f'{MANO_FILE_NAMES[side]}')
     if not os.path.isfile(path):
         raise MissingAssetError(missing_model_message(path, side))
     return path

@@ -10,7 +10,7 @@ from scipy.spatial.transform import Rotation
 from egohands.hand_models import MANOHand, build_hand_model
 from egohands.hand_models.mano_layout import FINGERTIP_VERTEX_IDS
 from egohands.registry import MODELS
-from egohands.utils.errors import MissingAssetError
+from egohands.utils.errors import ConfigError, MissingAssetError
 
 from .fake_chumpy import write_official_like
 
@@ -195,3 +195,12 @@ def test_malformed_file_names_the_key(synthetic_dir, tmp_path):
     (tmp_path / 'MANO_RIGHT.pkl').write_bytes(b'not a pickle')
     with pytest.raises(MissingAssetError, match='not a readable MANO'):
         MANOHand(str(tmp_path))
+
+
+def test_wrong_side_is_a_config_error(synthetic_dir):
+    with pytest.raises(ConfigError, match="'right' or 'left'"):
+        MANOHand(str(synthetic_dir), side='both')
+    with pytest.raises(ConfigError, match='left MANO model'):
+        MANOHand(str(synthetic_dir / 'MANO_LEFT.pkl'), side='right')
+    hand = MANOHand(str(synthetic_dir / 'MANO_LEFT.pkl'), side='left')
+    assert hand.model_file.endswith('MANO_LEFT.pkl')
