@@ -60,9 +60,11 @@ def _to_palm(points: np.ndarray, skeleton: Skeleton) -> np.ndarray:
     return np.stack([rel @ DISTAL, rel @ RADIAL, rel @ DORSAL], axis=-1)
 
 
-def knuckle_columns(skeleton: Skeleton, dims: HandDims):
-    """(along, across) of every column at the knuckle ring (ring 7) and the
-    dorsal bump factor of each column (knuckles stand out)."""
+def knuckle_columns(skeleton: Skeleton, dims: HandDims) -> Tuple[
+        np.ndarray, np.ndarray, np.ndarray]:
+    """(23,) along and across palm coordinates (m) of every column at the
+    knuckle ring (ring 7), and the (23,) dorsal bump factor of each column
+    (knuckles stand out)."""
     palm = dims.palm
     s = dims.scale
     along, across, bump = [], [], []
@@ -93,8 +95,10 @@ def _superellipse(u: np.ndarray) -> np.ndarray:
 
 
 def palm_profile_ring(r: int, skeleton: Skeleton, dims: HandDims,
-                       knuckle) -> np.ndarray:
-    """(48, 3) palm ring ``r`` in 0..7, from the wrist cut to the knuckles."""
+                      knuckle: Tuple[np.ndarray, np.ndarray, np.ndarray]
+                      ) -> np.ndarray:
+    """(48, 3) palm ring ``r`` in 0..7, from the wrist cut to the knuckles;
+    ``knuckle`` is :func:`knuckle_columns`'s output."""
     palm, s = dims.palm, dims.scale
     k_along, k_across, bump = knuckle
     t = r / (PALM_PROFILE_RINGS - 1)
