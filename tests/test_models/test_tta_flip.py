@@ -176,3 +176,64 @@ def test_built_from_config_with_the_estimator_config():
                   embed_dim=16, depth=1,
                   codec=dict(type='RootRelativeJointCodec')))))
     assert type(tta.module).__name__ == 'TopdownHandEstimator'
+
+
+def _run_tool(repo_root, name, argv):
+    """Run ``tools/<name>.py`` in this process (a subprocess costs ~15 s
+    of imports); returns its exit status."""
+    import importlib.util
+
+    from egohands.apis.cli import run_cli
+    spec = importlib.util.spec_from_file_location(
+        f'{name}_tool', repo_root / 'tools' / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return run_cli(module.main, [str(a) for a in argv])
+
+
+@pytest.mark.slow
+def test_tools_test_tta_changes_predictions_and_reports_metrics(
+        tmp_path, repo_root, toy_data_root):
+    """Acceptance: ``tools/test.py`` on the small HP-ViT config, with and
+    without ``--tta``, from a checkpoint of that config."""
+    import json
+
+    from mmengine.config import Config
+
+    from egohands.engine.hooks import load_prediction_dump
+    config = repo_root / 'configs' / 'hpvit' / \
+        'hpvit_vit-t_1xb32-6e_egosynth-128x96.py'
+    shrink = dict(depth=1)
+    cfg = Config.fromfile(str(config))
+    cfg.model.backbone.update(shrink)
+    model = MODELS.build(cfg.model)
+    model.head.codec.set_statistics(dict(
+        mean=torch.zeros(21, 3).tolist(),
+        std=torch.full((21, 3), 20.0).tolist()))
+    with torch.no_grad():
+        model.head.readout.weight.normal_(0.0, 1.0)
+    checkpoint = tmp_path / 'model.pth'
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), checkpoint)
+    options = ['--cfg-options', f'data_root={toy_data_root}',
+               'model.backbone.depth=1', 'val_dataloader.num_workers=0',
+               'val_dataloader.persistent_workers=False']
+    dumps = {}
+    for mode in ('plain', 'tta'):
+        dump = tmp_path / f'{mode}.pkl'
+        status = _run_tool(repo_root, 'test', [
+            config, checkpoint, '--work-dir', tmp_path / mode, '--dump', dump
+        ] + (['--tta'] if mode == 'tta' else []) + options)
+        assert status == 0
+        metrics = json.loads((tmp_path / mode / 'metrics.json').read_text())
+        assert {'mpjpe', 'pa_mpjpe'} <= set(metrics)
+        dumps[mode] = {p['ann_id']: p for p in
+                       load_prediction_dump(str(dump))['predictions']}
+    assert dumps['plain'].keys() == dumps['tta'].keys()
+    change = np.mean([
+        np.linalg.norm(dumps['tta'][k]['pred_joints_3d'] -
+                       dumps['plain'][k]['pred_joints_3d'], axis=-1).mean()
+        for k in dumps['plain']])
+    assert change > 0.1  # mm: the flipped view was really averaged in
+    for k, record in dumps['tta'].items():  # same ground truth either way
+        np.testing.assert_allclose(record['gt_joints_3d'],
+                                   dumps['plain'][k]['gt_joints_3d'])
