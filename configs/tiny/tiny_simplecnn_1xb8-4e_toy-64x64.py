@@ -37,6 +37,14 @@ test_pipeline = [
     dict(type='TopdownAffine', input_size=input_size),
     dict(type='PackHandInputs'),
 ]
+# tools/test.py --tta: average the prediction of the crop and its mirror
+tta_pipeline = test_pipeline[:-1] + [
+    dict(type='TestTimeAug', transforms=[
+        [dict(type='RandomFlip', direction='horizontal', prob=0.0),
+         dict(type='RandomFlip', direction='horizontal', prob=1.0)],
+        [dict(type='PackHandInputs')]])
+]
+tta_model = dict(type='HandFlipTTAModel')
 
 dataset_type = 'EgoHandsCocoDataset'
 train_dataloader = dict(

@@ -138,7 +138,8 @@ def set_amp(cfg: Config) -> None:
 def set_test_time_augmentation(cfg: Config, config_path: str) -> None:
     """mmengine's TTA: ``tta_pipeline`` replaces the test pipeline and
     ``tta_model`` wraps the model."""
-    missing = [k for k in ('tta_model', 'tta_pipeline') if k not in cfg]
+    missing = [k for k in ('tta_model', 'tta_pipeline')
+               if cfg.get(k) is None]
     if missing:
         raise ConfigError(f'--tta: {config_path} defines no '
                           f'{" and no ".join(missing)}; add them to the '

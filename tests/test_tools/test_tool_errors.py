@@ -79,10 +79,10 @@ def test_test_tool_errors(tmp_path, tiny_config, capsys):
     assert run_cli(test_main, [str(tiny_config), str(checkpoint)]) == 2
     assert 'missing.pth does not exist' in _single_error_line(capsys)
     checkpoint.write_bytes(b'')
-    assert run_cli(test_main, [str(tiny_config), str(checkpoint),
-                               '--tta']) == 2
+    assert run_cli(test_main, [str(tiny_config), str(checkpoint), '--tta',
+                               '--cfg-options', 'tta_pipeline=None']) == 2
     line = _single_error_line(capsys)
-    assert '--tta' in line and 'tta_model' in line
+    assert '--tta' in line and 'tta_pipeline' in line
     assert run_cli(test_main, [str(tiny_config), str(checkpoint),
                                '--dump', 'x.txt']) == 2
     assert '.json' in _single_error_line(capsys)

@@ -87,6 +87,19 @@ def test_train_then_test_with_dump_and_pictures(tmp_path, tiny_config,
     pictures = list((tmp_path / 'pictures').glob('*.png'))
     assert len(pictures) == len(predictions)
 
+    # flip test-time augmentation: other numbers, same hands
+    tta_dump = tmp_path / 'preds_tta.pkl'
+    tta = run_python(['tools/test.py', tiny_config, checkpoint, '--tta',
+                      '--work-dir', tmp_path / 'test_tta', '--dump',
+                      tta_dump] + options[:2])
+    assert tta.returncode == 0, tta.stderr[-3000:]
+    tta_metrics = json.loads(
+        (tmp_path / 'test_tta' / 'metrics.json').read_text())
+    assert tta_metrics['mpjpe'] != metrics['mpjpe']
+    tta_predictions = load_prediction_dump(str(tta_dump))['predictions']
+    assert [p['ann_id'] for p in tta_predictions] == [
+        p['ann_id'] for p in predictions]
+
 
 @pytest.mark.slow
 def test_resume_auto_continues_after_a_kill(tmp_path, tiny_config,
