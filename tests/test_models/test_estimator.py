@@ -140,3 +140,24 @@ def test_tiny_estimator_trains_and_predicts_wrist_relative():
     assert out[0].pred_joints_3d.shape == (21, 3)
     assert out[0].pred_joints_absolute is False
     assert torch.all(out[0].pred_joints_3d[0] == 0)  # wrist at the origin
+
+
+def test_mano_parameters_are_unflipped():
+    from egohands.models.estimators.original_frame import to_original_frame
+    mano = dict(global_orient=torch.tensor([0.1, 0.2, 0.3]),
+                hand_pose=torch.arange(45, dtype=torch.float32),
+                transl=torch.tensor([0.01, 0.02, 0.5]),
+                betas=torch.ones(10))
+    out = to_original_frame(dict(pred_mano=mano), dict(flip='horizontal'))
+    # a mirror of x keeps the x component of axis-angle and negates y, z
+    torch.testing.assert_close(out['pred_mano']['global_orient'],
+                               torch.tensor([0.1, -0.2, -0.3]))
+    expected_pose = torch.arange(45, dtype=torch.float32).view(15, 3)
+    expected_pose[:, 1:] *= -1
+    torch.testing.assert_close(out['pred_mano']['hand_pose'],
+                               expected_pose.view(45))
+    torch.testing.assert_close(out['pred_mano']['transl'],
+                               torch.tensor([-0.01, 0.02, 0.5]))
+    torch.testing.assert_close(out['pred_mano']['betas'], torch.ones(10))
+    unchanged = to_original_frame(dict(pred_mano=mano), dict(flip='none'))
+    assert unchanged['pred_mano'] is mano

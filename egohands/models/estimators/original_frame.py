@@ -10,9 +10,7 @@ from typing import Any, Dict, Mapping
 import numpy as np
 
 from egohands.geometry.affine import apply_affine_2d, invert_affine
-from egohands.geometry.flip import flip_axis_angle, flip_points_3d
-
-Array = Any
+from egohands.geometry.flip import Array, flip_axis_angle, flip_points_3d
 
 #: MANO entries that are axis-angle rotations (un-flipped like MANO pose)
 _MANO_ROTATIONS = ('global_orient', 'hand_pose', 'pose')
