@@ -27,7 +27,10 @@ searched weights. Without weights the members count equally.
 
 ``--mode procrustes`` aligns every member to the first one before averaging
 (similarity fit per hand); the ensemble is then in the first member's frame,
-so put first the model whose absolute placement you want. Details:
+so put first the model whose absolute placement you want (HaMeR-align, or
+POTTER with the ground-truth wrist offset). In that mode weights (0, 1) give
+the second member *aligned to the first*: its PA-MPJPE, not its MPJPE. In
+``mean`` mode one-hot weights reproduce a member's metrics exactly. Details:
 ``egohands.postprocess.ensemble`` and ``ensemble_search``.
 """
 import argparse
