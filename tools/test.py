@@ -55,7 +55,7 @@ def main(argv: List[str]) -> int:
 
     from egohands.apis.cli import config_context
     from egohands.apis.config_validation import validate_config
-    from egohands.apis.tool_config import (build_runner,
+    from egohands.apis.tool_config import (build_runner, finish_distributed,
                                            enable_visualization, load_config,
                                            set_launcher,
                                            set_test_time_augmentation,
@@ -100,6 +100,7 @@ def main(argv: List[str]) -> int:
             json.dump(metrics, f, indent=1)
         print(format_metrics_table(metrics))
         print(f'metrics written to {out}')
+    finish_distributed()
     return 0
 
 

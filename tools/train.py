@@ -37,8 +37,9 @@ def main(argv: List[str]) -> int:
     args = parse_args(argv)
     from egohands.apis.cli import config_context
     from egohands.apis.config_validation import validate_config
-    from egohands.apis.tool_config import (build_runner, load_config,
-                                           set_amp, set_launcher, set_resume,
+    from egohands.apis.tool_config import (build_runner, finish_distributed,
+                                           load_config, set_amp,
+                                           set_launcher, set_resume,
                                            set_work_dir)
     from egohands.utils.checkpoint import (explain_unpickling_error,
                                            register_safe_checkpoint_globals)
@@ -58,6 +59,7 @@ def main(argv: List[str]) -> int:
         except pickle.UnpicklingError as err:
             raise explain_unpickling_error(cfg.load_from or cfg.work_dir,
                                            err) from err
+    finish_distributed()
     return 0
 
 

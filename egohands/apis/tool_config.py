@@ -162,6 +162,18 @@ def enable_visualization(cfg: Config, show_dir: str,
     hook.out_dir = show_dir
 
 
+def finish_distributed() -> None:
+    """Wait for every rank, then close the process group.
+
+    Without this, a gloo rank that exits first can abort in its C++
+    teardown ("terminate called without an active exception").
+    """
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def build_runner(cfg: Config):
     """``Runner.from_cfg``, or the registered runner of ``runner_type``."""
     from mmengine.registry import RUNNERS
