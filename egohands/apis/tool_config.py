@@ -33,8 +33,9 @@ def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
     try:
         cfg = Config.fromfile(path)
     except SyntaxError as err:
-        raise ConfigError(f'{err.filename or path}: line {err.lineno}: '
-                          f'{err.msg}') from None
+        where = err.filename if err.filename and err.filename.endswith(
+            '.py') else path
+        raise ConfigError(f'{where}: line {err.lineno}: {err.msg}') from None
     except FileNotFoundError as err:
         raise ConfigError(f'{path}: {err}') from None
     if cfg_options:
