@@ -185,10 +185,18 @@ class POTTERBackbone(BaseModule):
             else:
                 loadable[key] = value
         result = self.load_state_dict(loadable, strict=False)
-        report.missing_keys = list(result.missing_keys)
+        mismatched = {key for key, _, _ in report.shape_mismatches}
+        report.missing_keys = [key for key in result.missing_keys
+                               if key not in mismatched]
         report.unexpected_keys = list(result.unexpected_keys)
-        print_log(f'loaded {source} into POTTERBackbone: {report}',
-                  logger='current')
+        missing_parts = sorted({key.split('.')[0]
+                                for key in report.missing_keys})
+        print_log(
+            f'loaded {source} into POTTERBackbone: {len(loadable)} tensors; '
+            f'kept initial values: {", ".join(missing_parts) or "none"}; '
+            f'shape mismatches (not loaded): '
+            f'{[key for key, _, _ in report.shape_mismatches] or "none"}',
+            logger='current')
         return report
 
     def init_weights(self) -> None:
