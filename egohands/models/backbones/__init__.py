@@ -2,5 +2,6 @@
 from egohands.models.backbones.potter import POTTERBackbone
 from egohands.models.backbones.simple_cnn import SimpleCNN
 from egohands.models.backbones.vit import ViTBackbone
+from egohands.models.backbones.vitpose import ViTPoseBackbone
 
-__all__ = ['POTTERBackbone', 'SimpleCNN', 'ViTBackbone']
+__all__ = ['POTTERBackbone', 'SimpleCNN', 'ViTBackbone', 'ViTPoseBackbone']

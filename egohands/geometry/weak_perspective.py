@@ -1,0 +1,140 @@
+"""HaMeR's weak-perspective crop camera and its move to the real camera.
+
+**The virtual crop camera.** HaMeR predicts a camera ``(s, tx, ty)`` for
+its square input crop of ``IMG`` px (256) and places the MANO hand at
+``t = (tx, ty, 2 F / (IMG s + 1e-9))`` in front of a pinhole of focal ``F``
+(5000 px on a 256-px crop) whose principal point is the crop centre. Its 2D
+keypoints are ``n = (F / IMG) (X / Z)``, in crop widths from the crop centre
+(``[-0.5, 0.5]`` across the crop). In egohands' crop pixels (pixel centres
+at integers, crop centre ``((W - 1) / 2, (H - 1) / 2)``) that camera is
+
+    K_v = [[F W / IMG, 0, (W - 1) / 2], [0, F W / IMG, (H - 1) / 2], [0, 0, 1]]
+
+(:func:`virtual_crop_intrinsics`; ``W = IMG`` for the official model).
+
+**To the real camera, for any K and crop.** The crop was cut from the image
+with the affine ``A`` (``crop_from_img``, flips and scale included), so the
+real camera of the crop is ``M = crop_K = A K`` (``u ~ M X``), any 3x3 with
+last row ``0 0 1``: ``u = L X_xy / Z + c`` with ``L = M[:2, :2]`` (focal
+lengths, skew, crop scale, flips) and ``c = M[:2, 2]``. For a hand point
+``t + d`` with ``|d| << Z`` both cameras are, to first order, affine in
+``d_xy``: ``u ~ u(t) + (L / Z) d_xy``. Matching them requires
+
+1. the same image of the reference point (the MANO origin):
+   ``u_M(t') = u_0 = project(K_v, t)``, i.e. ``t'`` lies on the real ray of
+   ``u_0``: ``t' = Z' M^-1 [u_0, 1]``;
+2. the same magnification ``L / Z' = L_v / Z``. When ``L`` is a similarity
+   (``fx == fy``, no skew) this fixes ``Z' = Z sqrt(|det L| / |det L_v|)``
+   exactly; otherwise no ``Z'`` matches both axes and the same formula
+   keeps the image *area* of the hand (the geometric mean of the two
+   magnifications).
+
+With ``K = [[f, 0, W/2], [0, f, H/2]]``, ``A`` = an axis-aligned square box
+of side ``b`` centred at ``(cx, cy)`` and ``W_crop = IMG`` this reduces to
+HaMeR's ``cam_crop_to_full``: ``Z' = 2 f / (b s)``,
+``t'_x = tx + 2 (cx - W/2) / (b s)``, ``t'_y = ty + 2 (cy - H/2) / (b s)``.
+For a fronto-parallel hand (``d_z = 0``) and ``fx == fy`` the match is
+exact: the hand then projects to the same crop pixels in both cameras.
+
+Units: translations in the unit of the hand model (metres for MANO); focal
+lengths and intrinsics in px. numpy or torch, batched over leading
+dimensions, like the rest of ``egohands.geometry``.
+"""
+from typing import Sequence, Union
+
+import numpy as np
+
+from ._array import Array, float_arrays
+from .camera import backproject_points, project_points
+
+Number = Union[int, float]
+
+#: HaMeR's focal length of the virtual crop camera (px on a 256-px crop)
+HAMER_FOCAL_LENGTH = 5000.0
+#: HaMeR's crop side, px
+HAMER_IMAGE_SIZE = 256.0
+_EPS = 1e-9
+
+
+def weak_perspective_to_translation(cam: Array,
+                                    focal_length: float = HAMER_FOCAL_LENGTH,
+                                    image_size: float = HAMER_IMAGE_SIZE
+                                    ) -> Array:
+    """(..., 3) ``(s, tx, ty)`` -> (..., 3) ``(tx, ty, 2 F / (IMG s + 1e-9))``.
+
+    The translation of the hand in the virtual crop camera (HaMeR's
+    ``pred_cam_t``), in the hand model's unit.
+    """
+    xp, (cam, ) = float_arrays(cam)
+    depth = 2 * focal_length / (image_size * cam[..., 0] + _EPS)
+    return xp.stack([cam[..., 1], cam[..., 2], depth], axis=-1)
+
+
+def translation_to_weak_perspective(translation: Array,
+                                    focal_length: float = HAMER_FOCAL_LENGTH,
+                                    image_size: float = HAMER_IMAGE_SIZE
+                                    ) -> Array:
+    """Inverse of :func:`weak_perspective_to_translation` (without the
+    1e-9): (..., 3) ``(tx, ty, tz)`` -> (..., 3) ``(2 F / (IMG tz), tx, ty)``.
+    """
+    xp, (translation, ) = float_arrays(translation)
+    scale = 2 * focal_length / (image_size * translation[..., 2])
+    return xp.stack([scale, translation[..., 0], translation[..., 1]],
+                    axis=-1)
+
+
+def virtual_crop_intrinsics(crop_size: Sequence[int],
+                            focal_length: float = HAMER_FOCAL_LENGTH,
+                            image_size: float = HAMER_IMAGE_SIZE) -> Array:
+    """(3, 3) float64 numpy ``K_v`` of the virtual camera in crop px.
+
+    Args:
+        crop_size: ``(W, H)`` of the network input crop, px.
+        focal_length: ``F``, px on an ``image_size`` crop.
+        image_size: ``IMG``, the crop side ``F`` refers to.
+    """
+    width, height = float(crop_size[0]), float(crop_size[1])
+    focal = focal_length * width / image_size
+    return np.array([[focal, 0.0, (width - 1) / 2],
+                     [0.0, focal, (height - 1) / 2], [0.0, 0.0, 1.0]])
+
+
+def crop_px_to_normalized(points: Array, crop_size: Sequence[int]) -> Array:
+    """(..., 2) crop px -> HaMeR's normalised crop coordinates: offset from
+    the crop centre in crop widths (``[-0.5, 0.5]`` across the crop)."""
+    xp, (points, ) = float_arrays(points)
+    width, height = float(crop_size[0]), float(crop_size[1])
+    return xp.stack([(points[..., 0] - (width - 1) / 2) / width,
+                     (points[..., 1] - (height - 1) / 2) / width], axis=-1)
+
+
+def virtual_to_camera_translation(translation: Array, virtual_K: Array,
+                                  crop_K: Array) -> Array:
+    """Move the hand from the virtual crop camera into the real one.
+
+    Args:
+        translation: (..., 3) ``t`` of the hand in the virtual camera (from
+            :func:`weak_perspective_to_translation`), any length unit.
+        virtual_K: (..., 3, 3) ``K_v`` in crop px
+            (:func:`virtual_crop_intrinsics`).
+        crop_K: (..., 3, 3) the real camera of the crop, ``A @ K`` (any
+            intrinsics and crop affine, last row ``0 0 1``).
+
+    Returns:
+        (..., 3) ``t'`` in the real camera frame, same unit: the reference
+        point projects to the same crop pixel, at the depth that keeps the
+        hand's image size (module docstring).
+    """
+    xp, (translation, virtual_K, crop_K) = float_arrays(
+        translation, virtual_K, crop_K)
+    reference_px = project_points(translation[..., None, :], virtual_K)
+    area_ratio = xp.abs(_det2(crop_K)) / xp.abs(_det2(virtual_K))
+    depth = translation[..., 2] * xp.sqrt(area_ratio)
+    return backproject_points(reference_px, depth[..., None], crop_K)[..., 0,
+                                                                       :]
+
+
+def _det2(matrix: Array) -> Array:
+    """Determinant of the upper-left 2x2 block of (..., 3, 3) matrices."""
+    return (matrix[..., 0, 0] * matrix[..., 1, 1] -
+            matrix[..., 0, 1] * matrix[..., 1, 0])
