@@ -2,9 +2,10 @@
 from egohands.models.heads.base_head import BaseHandHead
 from egohands.models.heads.heatmap_3d_head import Heatmap3DHandHead
 from egohands.models.heads.joint_query_head import JointQueryTransformerHead
+from egohands.models.heads.mano_transformer_head import MANOTransformerHead
 from egohands.models.heads.regression_head import RegressionHead
 
 __all__ = [
     'BaseHandHead', 'Heatmap3DHandHead', 'JointQueryTransformerHead',
-    'RegressionHead'
+    'MANOTransformerHead', 'RegressionHead'
 ]
