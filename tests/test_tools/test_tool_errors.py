@@ -28,6 +28,13 @@ def _single_error_line(capsys):
     return errors[0]
 
 
+def _unique_name(tmp_path):
+    """An experiment name of its own for a Runner built in this process:
+    mmengine keys its logger by it, and a logger reused from an earlier
+    test would write to that test's closed capture stream."""
+    return f'tool_errors_{tmp_path.name}'
+
+
 @pytest.fixture(autouse=True)
 def _no_debug(monkeypatch):
     monkeypatch.delenv('EGOHANDS_DEBUG', raising=False)
@@ -48,7 +55,8 @@ def test_missing_data_root(tmp_path, tiny_config, capsys):
     missing = tmp_path / 'no_such_dataset'
     status = run_cli(_tool('train').main, [
         str(tiny_config), '--work-dir', str(tmp_path / 'work'),
-        '--cfg-options', f'data_root={missing}/'])
+        '--cfg-options', f'data_root={missing}/',
+        f'experiment_name={_unique_name(tmp_path)}'])
     assert status == 2
     line = _single_error_line(capsys)
     assert str(tiny_config) in line
@@ -66,7 +74,8 @@ def test_malformed_annotation_record(tmp_path, tiny_config, toy_data_root,
     ann_file.write_text(json.dumps(content))
     status = run_cli(_tool('train').main, [
         str(tiny_config), '--work-dir', str(tmp_path / 'work'),
-        '--cfg-options', f'data_root={root}/'])
+        '--cfg-options', f'data_root={root}/',
+        f'experiment_name={_unique_name(tmp_path)}'])
     assert status == 2
     line = _single_error_line(capsys)
     assert str(ann_file) in line
