@@ -7,7 +7,8 @@
 Writes the metrics to ``<work_dir>/metrics.json`` (a flat JSON object
 ``{metric name: value}``) and prints them as a table. ``--dump`` saves
 every prediction with its ground truth (format: ``egohands.engine.hooks.
-prediction_dump_hook``); ``--show-dir`` draws predicted (and ground-truth)
+prediction_dump_hook``), or the benchmark's submission file when the
+config declares a ``dump_writer`` (EgoExo4D); ``--show-dir`` draws predicted (and ground-truth)
 skeletons on the input crops; ``--tta`` uses the config's ``tta_pipeline``
 and ``tta_model``. User mistakes end with one ``error:`` line and status 2.
 """
@@ -28,7 +29,14 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='where logs and metrics.json go')
     parser.add_argument('--dump', metavar='FILE',
-                        help='save predictions + ground truth (.json/.pkl)')
+                        help='save predictions + ground truth (.json/.pkl), '
+                        "or the benchmark's submission file (see "
+                        '--dump-format)')
+    parser.add_argument('--dump-format', default='auto',
+                        choices=('auto', 'predictions', 'submission'),
+                        help='auto (default): the submission file when the '
+                        'config declares a dump_writer (EgoExo4D), '
+                        'otherwise the egohands prediction dump')
     parser.add_argument('--show-dir', metavar='DIR',
                         help='save pictures of predicted vs ground-truth '
                         'skeletons on the crops')
@@ -55,12 +63,12 @@ def main(argv: List[str]) -> int:
 
     from egohands.apis.cli import config_context
     from egohands.apis.config_validation import validate_config
-    from egohands.apis.tool_config import (build_runner, finish_distributed,
+    from egohands.apis.tool_config import (add_prediction_dump,
+                                           build_runner, finish_distributed,
                                            enable_visualization, load_config,
                                            set_launcher,
                                            set_test_time_augmentation,
                                            set_work_dir)
-    from egohands.engine.hooks.prediction_dump_hook import check_dump_path
     from egohands.utils.checkpoint import (explain_unpickling_error,
                                            register_safe_checkpoint_globals)
     from egohands.utils.errors import MissingAssetError
@@ -79,11 +87,9 @@ def main(argv: List[str]) -> int:
     if args.show_dir:
         enable_visualization(cfg, args.show_dir, args.config)
     if args.dump:
-        check_dump_path(args.dump)
-        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
-            dict(type='PredictionDumpHook', out_file=args.dump,
-                 meta=dict(config=args.config, checkpoint=args.checkpoint))
-        ]
+        add_prediction_dump(cfg, args.dump, args.dump_format, args.config,
+                            meta=dict(config=args.config,
+                                      checkpoint=args.checkpoint))
     validate_config(cfg, args.config)
     with config_context(args.config):
         runner = build_runner(cfg)

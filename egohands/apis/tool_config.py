@@ -163,6 +163,47 @@ def enable_visualization(cfg: Config, show_dir: str,
     hook.out_dir = show_dir
 
 
+DUMP_FORMATS = ('auto', 'predictions', 'submission')
+
+
+def add_prediction_dump(cfg: Config, out_file: str, dump_format: str,
+                        config_path: str, meta: Dict) -> str:
+    """Make the test run write its predictions to ``out_file``.
+
+    ``'predictions'``: every hand with its ground truth, the egohands dump
+    format (``PredictionDumpHook``; what ``tools/ensemble.py`` reads).
+    ``'submission'``: the benchmark's own file, written by the metric the
+    config declares as ``dump_writer`` (e.g. the EgoExo4D challenge JSON).
+    ``'auto'``: the submission when the config declares a ``dump_writer``,
+    otherwise the predictions.
+
+    Returns:
+        str: the format used.
+    """
+    from egohands.engine.hooks.prediction_dump_hook import check_dump_path
+    if dump_format not in DUMP_FORMATS:
+        raise ConfigError(f'--dump-format must be one of {DUMP_FORMATS}, '
+                          f'got {dump_format!r}')
+    writer = cfg.get('dump_writer', None)
+    if dump_format == 'auto':
+        dump_format = 'submission' if writer else 'predictions'
+    if dump_format == 'submission':
+        if not writer:
+            raise ConfigError(f'--dump-format submission: {config_path} '
+                              'declares no dump_writer (the metric that '
+                              'writes the benchmark file)')
+        evaluators = cfg.test_evaluator
+        if not isinstance(evaluators, (list, tuple)):
+            evaluators = [evaluators]
+        cfg.test_evaluator = list(evaluators) + [dict(writer,
+                                                      out_file=out_file)]
+        return dump_format
+    check_dump_path(out_file)
+    cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+        dict(type='PredictionDumpHook', out_file=out_file, meta=meta)]
+    return dump_format
+
+
 def finish_distributed() -> None:
     """Wait for every rank, then close the process group.
 
