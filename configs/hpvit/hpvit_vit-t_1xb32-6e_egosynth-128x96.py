@@ -1,7 +1,8 @@
 # A small HP-ViT for the CPU: ViT-Tiny with few blocks on 128x96 (h x w)
 # crops of EgoSynth, joint-query decoder head, MPJPE loss, layer-wise lr
 # decay, warm-up + cosine, the seed's augmentations and vertical-flip TTA.
-# It is the model `make demo` trains (minutes on 2 cores, from scratch).
+# Meant for `make demo` (trained from scratch in minutes on 2 cores); its
+# sizes and schedule are still to be tuned against the final EgoSynth.
 #   python tools/make_egosynth.py --out data/egosynth
 #   python tools/train.py configs/hpvit/hpvit_vit-t_1xb32-6e_egosynth-128x96.py
 #   python tools/test.py CONFIG CKPT --tta
