@@ -12,7 +12,7 @@ with the manual steps and the ``tools/convert_checkpoint.py`` command,
 unless ``--sha256 HEX`` pins a hash you trust. ``EGOHANDS_MODEL_ZOO_URL``
 points every download at a mirror (``<base>/<file name>``);
 ``EGOHANDS_MODEL_ZOO_INDEX`` or ``--index`` adds JSON index files.
-``--markdown`` prints the table of ``docs/model_zoo.md``. Details:
+``--markdown`` prints the download table of ``model_zoo.md``. Details:
 ``egohands.hub``.
 """
 import argparse
@@ -36,7 +36,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument('--list', action='store_true',
                         help='list the entries')
     parser.add_argument('--markdown', action='store_true',
-                        help='print the download table of docs/model_zoo.md')
+                        help='print the download table of model_zoo.md')
     parser.add_argument('--quiet', action='store_true',
                         help='no progress bar')
     parser.add_argument('--debug', action='store_true',

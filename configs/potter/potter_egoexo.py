@@ -6,9 +6,9 @@
 # Recipe: seed_methods.md section 4.2.
 #
 # Needs data/egoexo4d (docs/egoexo4d.md) and the ImageNet POTTER_cls s12
-# weights as checkpoints/potter_cls_s12.pth (docs/model_zoo.md):
+# weights as checkpoints/potter_cls_s12.pth (model_zoo.md):
 #   python tools/train.py configs/potter/potter_egoexo.py
-# The released baseline weights, converted (docs/model_zoo.md):
+# The released baseline weights, converted (model_zoo.md):
 #   python tools/convert_checkpoint.py potter POTTER-HandPose-ego4d.pt \
 #       checkpoints/potter_egoexo4d_baseline.pth
 #   python tools/test.py configs/potter/potter_egoexo.py \

@@ -1,7 +1,7 @@
 """The model-zoo index: every checkpoint egohands knows how to obtain.
 
 This module is the single source of the download table of
-``docs/model_zoo.md`` (a test checks that the two agree;
+``model_zoo.md`` (a test checks that the two agree;
 ``python tools/download.py --markdown`` prints the table). An entry with a
 ``sha256`` is *verifiable*: ``tools/download.py NAME`` fetches it and checks
 hash and size before the file is used. Upstream files without a published
@@ -28,7 +28,7 @@ from egohands.utils.errors import ConfigError, MissingAssetError
 
 INDEX_ENV = 'EGOHANDS_MODEL_ZOO_INDEX'
 SHA256_PATTERN = re.compile(r'^[0-9a-f]{64}$')
-#: the download table of docs/model_zoo.md sits between these lines
+#: the download table of model_zoo.md sits between these lines
 TABLE_BEGIN = '<!-- model-zoo-index:begin -->'
 TABLE_END = '<!-- model-zoo-index:end -->'
 NONE_CELL = '—'
@@ -73,7 +73,7 @@ class ModelZooEntry:
 _DRIVE_FILE = 'https://drive.google.com/file/d/{}/view'
 _DRIVE_FOLDER = 'https://drive.google.com/drive/folders/{}'
 
-#: built-in entries; docs/model_zoo.md's table is checked against these
+#: built-in entries; model_zoo.md's table is checked against these
 BUILTIN_ENTRIES = (
     ModelZooEntry(
         name='hamer',
@@ -225,7 +225,7 @@ def _cell(value: Optional[object]) -> str:
 
 
 def markdown_table(entries: Iterable[ModelZooEntry]) -> str:
-    """The download table of docs/model_zoo.md (markers included)."""
+    """The download table of model_zoo.md (markers included)."""
     lines = [TABLE_BEGIN,
              '| name | file | size (bytes) | sha256 | download URL | source |',
              '|---|---|---|---|---|---|']

@@ -1,8 +1,10 @@
-"""A local HTTP server (127.0.0.1, a free port) serving a test folder, and a
-JSON index of entries pointing at it. Nothing leaves the machine."""
+"""A local HTTP server (127.0.0.1, a free port) serving a test folder, a
+JSON index of entries pointing at it (nothing leaves the machine), and the
+tools loaded in process."""
 import functools
 import hashlib
 import http.server
+import importlib.util
 import json
 import threading
 from pathlib import Path
@@ -87,3 +89,19 @@ def _no_user_environment(monkeypatch):
 def write_index(path: Path, entries: List[dict]) -> str:
     path.write_text(json.dumps(entries))
     return str(path)
+
+
+@pytest.fixture(scope='session')
+def load_tool(repo_root):
+    """``load_tool('tools/NAME.py')``: the tool's module, imported once in
+    this process (its ``parse_args`` / ``main`` run without a subprocess)."""
+    modules = {}
+
+    def load(path: str):
+        if path not in modules:
+            spec = importlib.util.spec_from_file_location(
+                Path(path).stem + '_tool', repo_root / path)
+            modules[path] = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(modules[path])
+        return modules[path]
+    return load

@@ -1,7 +1,5 @@
 """tools/download.py in-process: --list, --markdown, a verified download, a
 manual entry's one-line refusal."""
-import importlib.util
-
 import pytest
 
 from egohands.apis.cli import run_cli
@@ -10,12 +8,8 @@ from .conftest import write_index
 
 
 @pytest.fixture(scope='module')
-def download_main(repo_root):
-    spec = importlib.util.spec_from_file_location(
-        'download_tool', repo_root / 'tools' / 'download.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
+def download_main(load_tool):
+    return load_tool('tools/download.py').main
 
 
 def test_list_and_markdown(download_main, capsys):
