@@ -37,10 +37,10 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
 def main(argv: List[str]) -> int:
     args = parse_args(argv)
     from egohands.checkpoint_converters import get_converter
-    from egohands.checkpoint_converters.writing import sha256_of
+    from egohands.hub import file_sha256
     report = get_converter(args.source).run(args)
     print(report.summary())
-    print(f'written {args.dst} (sha256 {sha256_of(args.dst)})')
+    print(f'written {args.dst} (sha256 {file_sha256(args.dst)})')
     return 0
 
 

@@ -6,7 +6,6 @@ nothing but tensors, strings, numbers, lists and dicts, so it loads under
 ``meta`` records the converter, the source file name and sha256 and the
 conversion report (kept and dropped keys).
 """
-import hashlib
 import os
 from pathlib import Path
 from typing import Sequence
@@ -18,16 +17,8 @@ from egohands.checkpoint_converters.key_rules import (ConversionReport,
                                                       apply_key_rules)
 from egohands.checkpoint_converters.reading import (read_foreign_checkpoint,
                                                     tensor_state_dict)
+from egohands.hub import file_sha256
 from egohands.utils.errors import ConfigError
-
-
-def sha256_of(path: str, chunk: int = 1 << 22) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(chunk), b''):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def convert_file(src: str, dst: str, rules: Sequence[KeyRule],
@@ -50,7 +41,7 @@ def convert_file(src: str, dst: str, rules: Sequence[KeyRule],
     state_dict, report = apply_key_rules(tensor_state_dict(contents), rules,
                                          os.path.basename(src))
     report.opaque_globals = list(contents.opaque_globals)
-    meta = dict(converter=converter, source_sha256=sha256_of(src),
+    meta = dict(converter=converter, source_sha256=file_sha256(src),
                 conversion=report.as_meta())
     Path(dst).parent.mkdir(parents=True, exist_ok=True)
     torch.save(dict(state_dict={key: value.detach().clone().contiguous()
