@@ -32,7 +32,8 @@ from .camera import (backproject_points, crop_intrinsics, focal_from_fov,
                      intrinsics_from_focal, intrinsics_from_fov,
                      project_points, scale_intrinsics)
 from .flip import (FLIP_DIRECTIONS, flip_axis_angle, flip_intrinsics,
-                   flip_matrix_2d, flip_points_3d, swap_hand_side)
+                   flip_matrix_2d, flip_points_3d, swap_hand_side,
+                   apparent_hand_side)
 from .joint_orders import (ARCTIC_TO_CANONICAL,
                            ASSEMBLYHANDS_LEFT_TO_CANONICAL,
                            ASSEMBLYHANDS_RIGHT_TO_CANONICAL,
@@ -65,7 +66,7 @@ __all__ = [
     'ProcrustesResult',
     # flip
     'FLIP_DIRECTIONS', 'flip_points_3d', 'flip_axis_angle', 'flip_matrix_2d',
-    'flip_intrinsics', 'swap_hand_side',
+    'flip_intrinsics', 'swap_hand_side', 'apparent_hand_side',
     # joint orders
     'MANO_TO_CANONICAL', 'CANONICAL_TO_MANO', 'ARCTIC_TO_CANONICAL',
     'ASSEMBLYHANDS_RIGHT_TO_CANONICAL', 'ASSEMBLYHANDS_LEFT_TO_CANONICAL',

@@ -105,3 +105,18 @@ def swap_hand_side(side: str, direction: str) -> str:
     if direction != 'horizontal':
         return side
     return {'left': 'right', 'right': 'left'}[side]
+
+
+def apparent_hand_side(side: str, direction: str) -> str:
+    """The side a hand *looks like* in an input flipped by ``direction``.
+
+    ``side`` is the declared side after the flip (``swap_hand_side`` already
+    renamed it for a horizontal flip). A vertical flip mirrors the hand
+    without renaming it, so a vertically flipped right hand looks like a
+    left hand: that is what a model sees and what side-conditioned heads
+    are told.
+    """
+    _check(direction)
+    if direction != 'vertical':
+        return side
+    return {'left': 'right', 'right': 'left'}[side]

@@ -7,7 +7,8 @@ from egohands.geometry import (apply_affine_2d, axis_angle_to_matrix,
                                flip_axis_angle, flip_intrinsics,
                                flip_matrix_2d, flip_points_3d,
                                get_affine_matrix, intrinsics_from_focal,
-                               project_points, swap_hand_side)
+                               apparent_hand_side, project_points,
+                               swap_hand_side)
 
 DIRECTIONS = ('none', 'horizontal', 'vertical')
 MIRRORS = {'none': np.eye(3), 'horizontal': np.diag([-1.0, 1, 1]),
@@ -70,3 +71,25 @@ def test_flip_hand_cases_and_torch():
     assert swap_hand_side('left', 'vertical') == 'left'
     with pytest.raises(ValueError, match='flip direction'):
         flip_points_3d(points, 'diagonal')
+
+
+@pytest.mark.parametrize('direction', DIRECTIONS)
+@pytest.mark.parametrize('side', ['left', 'right'])
+def test_apparent_side_follows_the_handedness_of_the_flipped_points(
+        side, direction):
+    # handedness as the sign of a triple product (independent of the flip
+    # code): mirroring any one axis reverses it, renaming does not
+    gen = np.random.default_rng(3)
+    points = gen.normal(size=(4, 3))
+    while abs(np.linalg.det(points[1:] - points[0])) < 0.1:
+        points = gen.normal(size=(4, 3))
+
+    def handedness(p):
+        return np.sign(np.linalg.det(p[1:] - p[0]))
+
+    right_sign = handedness(points) if side == 'right' else -handedness(
+        points)
+    flipped = flip_points_3d(points, direction)
+    declared = swap_hand_side(side, direction)
+    looks = apparent_hand_side(declared, direction)
+    assert (handedness(flipped) == right_sign) == (looks == 'right')

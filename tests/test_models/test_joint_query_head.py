@@ -180,3 +180,42 @@ def test_trains_with_a_decreasing_loss(loss, with_sigma):
     losses = [model.train_step(data, optim)['loss'].item()
               for _ in range(25)]
     assert sum(losses[-3:]) / 3 < sum(losses[:3]) / 3 - 0.05
+
+
+def _sided(samples, sides, flips):
+    for sample, side, flip in zip(samples, sides, flips):
+        sample.set_metainfo(dict(hand_side=side, flip=flip))
+    return samples
+
+
+def test_side_conditioning_uses_the_apparent_side():
+    head = _head(side_conditioned=True)
+    samples = _sided(_samples(4), ['right', 'left', 'right', 'left'],
+                     ['none', 'none', 'vertical', 'horizontal'])
+    # a vertical flip mirrors without renaming; horizontal already renamed
+    assert head.looks_left(samples, torch.device('cpu')).tolist() == [
+        False, True, True, True]
+    assert _head().looks_left(samples, torch.device('cpu')) is None
+
+
+def test_side_embedding_changes_predictions_and_learns():
+    torch.manual_seed(0)
+    head = _head(side_conditioned=True).eval()
+    with torch.no_grad():
+        head.side_embedding.normal_()
+    feats = (torch.randn(1, 16, 3, 2).expand(2, -1, -1, -1), )
+    right, left = head.predict(feats, _sided(_samples(2), ['right', 'left'],
+                                             ['none', 'none']))
+    assert not torch.allclose(right['pred_joints_3d'],
+                              left['pred_joints_3d'])
+    head.train()
+    losses = head.loss(feats, _sided(_samples(2), ['right', 'left'],
+                                     ['none', 'none']))
+    losses['loss_joints'].backward()
+    assert head.side_embedding.grad.abs().sum() > 0
+
+
+def test_side_conditioning_needs_a_side():
+    head = _head(side_conditioned=True)
+    with pytest.raises(ConfigError, match='hand_side'):
+        head.predict((torch.randn(1, 16, 3, 2), ), _samples(1))

@@ -5,6 +5,13 @@ pre-norm transformer decoder; a linear readout gives each joint's 3
 coordinates in the codec's (z-scored, wrist-relative) space
 (seed_methods.md section 3.1). With ``with_sigma=True`` a second readout
 predicts a per-coordinate standard deviation for the RLE loss.
+
+With ``side_conditioned=True`` a learned embedding of the side the hand
+looks like in the input (``egohands.geometry.apparent_hand_side``) is added
+to every query. Benchmarks give the side with each box, and without it a
+left hand seen from the back and a right hand seen from the palm have the
+same silhouette: on EgoSynth, whose hands have no forearm to tell them
+apart, the condition is what lets a small model beat the mean pose.
 """
 import inspect
 from typing import Dict, List, Optional
@@ -14,6 +21,7 @@ from torch import nn
 
 from egohands.codecs.base import BaseJointCodec
 from egohands.datasets.metainfo import NUM_JOINTS
+from egohands.geometry.flip import apparent_hand_side
 from egohands.models.heads.base_head import (BaseHandHead, Features,
                                              stack_field)
 from egohands.registry import MODELS
@@ -43,6 +51,8 @@ class JointQueryTransformerHead(BaseHandHead):
             (codec units, via a sigmoid) for ``RLELoss``.
         loss: config of the loss; ``MPJPELoss`` by default, ``RLELoss``
             with ``with_sigma=True``.
+        side_conditioned: add a learned left/right embedding to the
+            queries (the apparent side of each input, see above).
 
     Linear layers start from N(0, 0.01) weights and zero biases (as
     HP-ViT), so the untrained head predicts about the mean pose.
@@ -63,6 +73,7 @@ class JointQueryTransformerHead(BaseHandHead):
                  dropout: float = 0.1,
                  with_sigma: bool = False,
                  loss: Optional[dict] = None,
+                 side_conditioned: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         num_heads = num_heads or max(1, embed_dim // 64)
@@ -74,6 +85,9 @@ class JointQueryTransformerHead(BaseHandHead):
         self.with_sigma = with_sigma
         self.memory_proj = nn.Linear(in_channels, embed_dim)
         self.joint_queries = nn.Parameter(torch.randn(num_joints, embed_dim))
+        # row 0: looks like a right hand, row 1: looks like a left hand
+        self.side_embedding = nn.Parameter(torch.zeros(
+            2, embed_dim)) if side_conditioned else None
         layer = nn.TransformerDecoderLayer(
             embed_dim, num_heads, dim_feedforward=int(ffn_ratio * embed_dim),
             dropout=dropout, norm_first=True, batch_first=True)
@@ -93,24 +107,55 @@ class JointQueryTransformerHead(BaseHandHead):
                 ('takes a sigma: set with_sigma=True' if not with_sigma else
                  'takes no sigma: use RLELoss with with_sigma=True'))
 
-    def forward(self, feats: Features) -> Dict[str, torch.Tensor]:
+    def forward(self, feats: Features,
+                looks_left: Optional[torch.Tensor] = None
+                ) -> Dict[str, torch.Tensor]:
         """Last feature (B, C, h, w) or tokens (B, N, C) -> dict of
-        ``joints`` (B, K, 3) [and ``sigma`` (B, K, 3)] in codec units."""
+        ``joints`` (B, K, 3) [and ``sigma`` (B, K, 3)] in codec units.
+
+        ``looks_left`` (B,) bool, needed with ``side_conditioned``: whether
+        each input shows a left-looking hand (:meth:`looks_left`)."""
         tokens = feats[-1] if isinstance(feats, (tuple, list)) else feats
         if tokens.dim() == 4:
             tokens = tokens.flatten(2).transpose(1, 2)
         memory = self.memory_proj(tokens)
         queries = self.joint_queries.unsqueeze(0).expand(
             memory.shape[0], -1, -1)
+        if self.side_embedding is not None:
+            if looks_left is None:
+                raise ConfigError(
+                    'JointQueryTransformerHead(side_conditioned=True) needs '
+                    'the hand side of every input (metainfo hand_side)')
+            queries = queries + self.side_embedding[
+                looks_left.long()].unsqueeze(1)
         decoded = self.decoder(queries, memory)
         out = dict(joints=self.readout(decoded))
         if self.sigma_readout is not None:
             out['sigma'] = torch.sigmoid(self.sigma_readout(decoded))
         return out
 
+    def looks_left(self, data_samples: List[HandDataSample],
+                   device: torch.device) -> Optional[torch.Tensor]:
+        """(B,) bool apparent sides of the inputs, or None when the head is
+        not side-conditioned."""
+        if self.side_embedding is None:
+            return None
+        sides = []
+        for sample in data_samples:
+            side = sample.metainfo.get('hand_side')
+            if side not in ('left', 'right'):
+                raise ConfigError(
+                    'JointQueryTransformerHead(side_conditioned=True): sample '
+                    f'{sample.metainfo.get("img_path", "?")} has hand_side '
+                    f'{side!r}; the dataset must give each hand its side')
+            flip = sample.metainfo.get('flip', 'none') or 'none'
+            sides.append(apparent_hand_side(side, flip) == 'left')
+        return torch.tensor(sides, dtype=torch.bool, device=device)
+
     def loss(self, feats: Features, data_samples: List[HandDataSample],
              train_cfg: Optional[dict] = None) -> Dict[str, torch.Tensor]:
-        out = self.forward(feats)
+        out = self.forward(feats, self.looks_left(data_samples,
+                                                  self.readout.weight.device))
         pred = out['joints']
         encoded = self.codec.encode(
             stack_field(data_samples, 'gt_joints_3d', pred.device),
@@ -132,7 +177,8 @@ class JointQueryTransformerHead(BaseHandHead):
                 test_cfg: Optional[dict] = None) -> List[Dict]:
         """Wrist-relative joints (K, 3) in mm, input camera frame; with
         ``with_sigma`` also ``pred_joints_3d_std`` (K, 3) in mm."""
-        out = self.forward(feats)
+        out = self.forward(feats, self.looks_left(data_samples,
+                                                  self.readout.weight.device))
         joints = self.codec.decode(out['joints'])
         preds = [dict(pred_joints_3d=hand, pred_joints_absolute=False)
                  for hand in joints]
