@@ -1,0 +1,69 @@
+"""Pictures of a test run: crops ranked by error and 3D skeletons.
+
+Both pick hands evenly along the ranking of their PA-MPJPE, from the best to
+the worst, so one picture shows what "good", "typical" and "bad" look like.
+"""
+import os.path as osp
+from typing import Dict, List, Sequence
+
+import cv2
+import numpy as np
+
+from egohands.evaluation.functional.keypoint_3d import keypoint_errors
+from egohands.visualization.image_grid import make_image_grid
+from egohands.visualization.skeleton import (plot_hand_skeleton_3d,
+                                             put_label)
+
+
+def per_hand_errors(pred: np.ndarray, gt: np.ndarray, valid: np.ndarray,
+                    alignment: str = 'procrustes') -> np.ndarray:
+    """(N,) mean error (mm) of each hand over its valid joints (NaN if
+    none)."""
+    errors, mask = keypoint_errors(pred, gt, valid, alignment)
+    counts = mask.sum(axis=1)
+    total = np.where(mask, errors, 0.0).sum(axis=1)
+    return np.where(counts > 0, total / np.maximum(counts, 1), np.nan)
+
+
+def ranked_picks(errors: np.ndarray, num: int) -> List[int]:
+    """Indices of ``num`` hands spread evenly from the lowest to the highest
+    error (NaN errors are skipped)."""
+    order = [int(i) for i in np.argsort(errors) if np.isfinite(errors[i])]
+    if not order:
+        return []
+    spots = np.linspace(0, len(order) - 1, min(num, len(order)))
+    return [order[int(round(spot))] for spot in spots]
+
+
+def ranked_crop_grid(show_dir: str, records: Sequence[Dict],
+                     errors: np.ndarray, num: int = 16) -> np.ndarray:
+    """Grid of the crops ``tools/test.py --show-dir`` drew (files
+    ``<img_id>_<ann_id>.png``), best to worst, labelled with PA-MPJPE."""
+    tiles = []
+    for index in ranked_picks(errors, num * 2):
+        record = records[index]
+        path = osp.join(show_dir, f'{record["img_id"]}_{record["ann_id"]}.png')
+        image = cv2.imread(path)
+        if image is None:
+            continue
+        tiles.append(put_label(image, f'PA {errors[index]:.1f} mm'))
+        if len(tiles) == num:
+            break
+    if not tiles:
+        raise FileNotFoundError(f'no crop picture of the dump in {show_dir}')
+    return make_image_grid(tiles)
+
+
+def ranked_skeleton_grid(pred: np.ndarray, gt: np.ndarray,
+                         valid: np.ndarray, errors: np.ndarray,
+                         num: int = 4) -> np.ndarray:
+    """3D plots of predicted (colour) over ground-truth (grey) wrist-relative
+    skeletons (mm, camera frame), best to worst."""
+    tiles = []
+    for index in ranked_picks(errors, num):
+        tiles.append(plot_hand_skeleton_3d(
+            pred[index] - pred[index, :1], valid[index],
+            gt_joints_3d=gt[index] - gt[index, :1], gt_valid=valid[index],
+            title=f'hand {index}: PA-MPJPE {errors[index]:.1f} mm',
+            size=(360, 360)))
+    return make_image_grid(tiles, ncols=len(tiles))

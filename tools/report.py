@@ -1,0 +1,104 @@
+"""Compare a test run with the mean-pose baselines and draw its pictures.
+
+    python tools/report.py CONFIG PREDICTIONS [--show-dir DIR]
+        [--out-dir DIR] [--cfg-options k=v ...]
+
+PREDICTIONS is the dump of ``tools/test.py CONFIG CKPT --dump FILE`` on a
+split with ground truth. The baselines come from the training annotations
+of CONFIG (``train_dataloader.dataset``; no image is read): the mean
+wrist-relative training pose for every hand, and the mean pose of the hand's
+own side. Prints the table (MPJPE, PA-MPJPE, PCK-AUC; the definitions of
+``HandKeypoint3DMetric``) and writes to ``--out-dir`` (default: the dump's
+folder) ``report.json``, ``skeletons_3d.png`` (predicted vs ground-truth 3D
+skeletons, best to worst) and, with ``--show-dir`` (the pictures of
+``tools/test.py --show-dir``), ``crops_ranked.png``.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+from typing import List, Tuple
+
+import numpy as np
+from mmengine.config import DictAction
+
+
+def parse_args(argv: List[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Table of a test run next to the mean-pose baselines, '
+        'and its pictures')
+    parser.add_argument('config', help='config file (its training set '
+                        'gives the baselines)')
+    parser.add_argument('predictions', help='dump of tools/test.py --dump')
+    parser.add_argument('--show-dir', help='crop pictures of tools/test.py '
+                        '--show-dir, for crops_ranked.png')
+    parser.add_argument('--out-dir', help='output folder (default: the '
+                        "dump's folder)")
+    parser.add_argument('--num-crops', type=int, default=24,
+                        help='crops in crops_ranked.png (default 24)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries')
+    parser.add_argument('--debug', action='store_true',
+                        help='show tracebacks of user errors')
+    return parser.parse_args(argv)
+
+
+def training_joints(cfg) -> Tuple[np.ndarray, np.ndarray, List[str]]:
+    """Joints (M, K, 3) mm, validity (M, K) and sides of the training set."""
+    from mmengine.registry import init_default_scope
+
+    from egohands.registry import DATASETS
+    init_default_scope(cfg.get('default_scope', 'egohands'))
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    dataset.full_init()
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    return (np.stack([np.asarray(i['joints_3d'], np.float64) for i in infos]),
+            np.stack([np.asarray(i['joints_valid']) for i in infos]),
+            [str(i['hand_side']) for i in infos])
+
+
+def main(argv: List[str]) -> int:
+    args = parse_args(argv)
+    import cv2
+
+    from egohands.apis.tool_config import load_config
+    from egohands.engine.hooks.prediction_dump_hook import \
+        load_prediction_dump
+    from egohands.evaluation.run_report import (compare_with_baselines,
+                                                dump_arrays, format_table)
+    from egohands.utils.errors import MissingAssetError
+    from egohands.visualization.report_figures import (per_hand_errors,
+                                                       ranked_crop_grid,
+                                                       ranked_skeleton_grid)
+
+    if not osp.isfile(args.predictions):
+        raise MissingAssetError(
+            f'{args.predictions}: no such prediction dump; write it with '
+            'tools/test.py CONFIG CHECKPOINT --dump FILE')
+    cfg = load_config(args.config, args.cfg_options)
+    records = load_prediction_dump(args.predictions)['predictions']
+    report = compare_with_baselines(records, *training_joints(cfg))
+    print(format_table(report))
+
+    out_dir = args.out_dir or osp.dirname(osp.abspath(args.predictions))
+    os.makedirs(out_dir, exist_ok=True)
+    report.update(config=args.config, predictions=args.predictions)
+    with open(osp.join(out_dir, 'report.json'), 'w') as f:
+        json.dump(report, f, indent=1)
+    pred, gt, valid, _ = dump_arrays(records)
+    errors = per_hand_errors(pred, gt, valid)
+    written = [osp.join(out_dir, 'skeletons_3d.png')]
+    cv2.imwrite(written[0], ranked_skeleton_grid(pred, gt, valid, errors))
+    if args.show_dir:
+        kept = [r for r in records if r.get('gt_joints_3d') is not None]
+        written.append(osp.join(out_dir, 'crops_ranked.png'))
+        cv2.imwrite(written[1], ranked_crop_grid(args.show_dir, kept, errors,
+                                                 args.num_crops))
+    print('wrote ' + ', '.join([osp.join(out_dir, 'report.json'), *written]))
+    return 0
+
+
+if __name__ == '__main__':
+    from egohands.apis.cli import run_cli
+    sys.exit(run_cli(main))
