@@ -55,3 +55,27 @@ def test_bad_arch_and_size_are_config_errors():
     backbone = ViTBackbone(arch=TINY, img_size=(64, 48))
     with pytest.raises(ConfigError, match='img_size'):
         backbone(torch.randn(1, 3, 48, 64))
+
+
+def test_conv_stem_keeps_the_patch_grid_and_sees_locally():
+    backbone = ViTBackbone(arch=TINY, img_size=(64, 48), patch_size=16,
+                           stem='conv').eval()
+    convs = [m for m in backbone.vit.patch_embed.proj
+             if isinstance(m, torch.nn.Conv2d)]
+    assert [c.stride for c in convs] == [(2, 2)] * 4 + [(1, 1)]
+    assert convs[-1].out_channels == 32
+    image = torch.randn(1, 3, 64, 48)
+    (featmap, ) = backbone(image)
+    assert featmap.shape == (1, 32, 4, 3)
+    # the stem alone: a change in the top-left patch reaches only the
+    # stem outputs whose receptive field covers it (4 stride-2 3x3 convs:
+    # 31 px), never the far corner
+    stem = backbone.vit.patch_embed.proj
+    changed = image.clone()
+    changed[..., :4, :4] += 5.0
+    delta = (stem(changed) - stem(image)).abs().sum(1)[0]
+    assert delta[0, 0] > 0 and delta[-1, -1] == 0
+    with pytest.raises(ConfigError, match='stem'):
+        ViTBackbone(arch=TINY, img_size=(64, 48), stem='hybrid')
+    with pytest.raises(ConfigError, match='power-of-two'):
+        ViTBackbone(arch=TINY, img_size=(60, 48), patch_size=12, stem='conv')
