@@ -1,6 +1,5 @@
 """configs/hpvit: the seed's recipes, clean failures without data, and the
 acceptance forward pass of the ViT-B config at 256x192."""
-import re
 import time
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from mmengine.config import Config
 from egohands.apis.config_validation import validate_config
 from egohands.registry import DATASETS, MODELS
 from egohands.utils.errors import EgohandsError
+from test_tools.test_configs import config_bases
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / 'configs' / 'hpvit'
 EGOEXO = {
@@ -34,11 +34,14 @@ def _load(name):
 def test_configs_validate_and_inherit_at_most_two_levels(name):
     cfg = _load(name)
     validate_config(cfg, name)
-    text = (CONFIG_DIR / name).read_text()
-    bases = re.findall(r"'([^']*_base_/[^']*)'", text)
-    assert 1 <= len(bases) <= 2 and 'default_runtime.py' in bases[0]
-    for base in bases:  # the bases themselves inherit nothing
-        assert '_base_ =' not in (CONFIG_DIR / base).resolve().read_text()
+    bases = config_bases(CONFIG_DIR / name)
+    assert 1 <= len(bases) <= 2 and bases[0].name == 'default_runtime.py'
+    # all it inherits are _base_ files, at most 2 levels deep (a recipe
+    # that inherits a dataset file)
+    for base in bases:
+        assert '_base_' in base.parts
+        assert all('_base_' in inner.parts and not config_bases(inner)
+                   for inner in config_bases(base))
     assert cfg.tta_model.type == 'HandFlipTTAModel'
     views = cfg.tta_pipeline[-1].transforms[0]
     assert [(v.direction, v.prob) for v in views] == [('vertical', 0.0),
@@ -70,6 +73,43 @@ def test_egoexo4d_recipes(name):
         assert kind in augmentations
     assert cfg.train_dataloader.dataset.data_root == 'data/egoexo4d/'
 
+
+
+#: the backbone width of each ViT arch (seed_methods.md section 3.1)
+WIDTH = dict(base=768, large=1024, huge=1280)
+
+
+@pytest.mark.parametrize('name', [n for n in ALL if 'egoexo4d' in n])
+def test_recipe_variables_reach_its_dicts(name):
+    """The EgoExo4D configs share _base_/recipes/hpvit_egoexo4d-256x192.py,
+    whose dicts mmengine builds before a config redefines a variable: each
+    config sets the entries again, and every number agrees with its
+    variable."""
+    cfg = _load(name)
+    backbone, head = cfg.model.backbone, cfg.model.head
+    assert (backbone.arch, backbone.drop_path_rate, backbone.pretrained) == (
+        cfg.arch, cfg.drop_path_rate, cfg.pretrained)
+    assert tuple(backbone.img_size) == tuple(cfg.img_size)
+    assert (head.in_channels, head.embed_dim, head.depth) == (
+        WIDTH[cfg.arch], cfg.head_dim, cfg.head_depth)
+    assert cfg.optim_wrapper.optimizer.lr == cfg.base_lr
+    assert cfg.optim_wrapper.paramwise_cfg.layer_decay_rate == \
+        cfg.layer_decay
+    assert cfg.train_cfg.max_epochs == cfg.max_epochs
+    warmup, cosine = cfg.param_scheduler
+    assert (warmup.begin, warmup.end) == (0, 1)
+    assert (cosine.begin, cosine.end, cosine.T_max) == (
+        1, cfg.max_epochs, cfg.max_epochs - 1)
+    assert cosine.eta_min_ratio * cfg.base_lr == pytest.approx(5e-6)
+    for split in ('train', 'val', 'test'):
+        loader = cfg[f'{split}_dataloader']
+        assert loader.batch_size == cfg.batch_size
+        assert loader.dataset.split == split
+        assert loader.dataset.pipeline == (
+            cfg.train_pipeline if split == 'train' else cfg.test_pipeline)
+        affine = loader.dataset.pipeline[2]
+        assert affine.type == 'TopdownAffine'
+        assert tuple(affine.input_size) == tuple(cfg.input_size)
 
 def test_rle_finetune_recipe():
     cfg = _load(RLE)

@@ -1,4 +1,5 @@
-"""Every config in configs/ loads, validates and inherits at most 2 levels."""
+"""Every config in configs/ loads, validates and inherits at most 2 levels
+(a config may inherit a file that itself inherits, no deeper)."""
 import ast
 from pathlib import Path
 
@@ -10,9 +11,11 @@ from egohands.apis.config_validation import validate_config
 CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs'
 CONFIGS = sorted(p for p in CONFIG_ROOT.rglob('*.py')
                  if '_base_' not in p.parts)
+BASES = sorted(CONFIG_ROOT.glob('_base_/**/*.py'))
 
 
-def _bases(path: Path):
+def config_bases(path: Path):
+    """The files the ``_base_`` of a config names, as resolved paths."""
     tree = ast.parse(path.read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
@@ -25,7 +28,7 @@ def _bases(path: Path):
 
 def inheritance_depth(path: Path) -> int:
     """0 for a config without _base_, 1 + the deepest base otherwise."""
-    bases = _bases(path)
+    bases = config_bases(path)
     return 1 + max(map(inheritance_depth, bases)) if bases else 0
 
 
@@ -48,3 +51,13 @@ def test_config_is_valid_and_shallow(path):
     cfg = Config.fromfile(str(path))
     assert cfg.default_scope == 'egohands'
     validate_config(cfg, str(path))
+
+
+@pytest.mark.parametrize('path', BASES,
+                         ids=[str(p.relative_to(CONFIG_ROOT)) for p in BASES])
+def test_base_file_inherits_at_most_one_level(path):
+    """A config inheriting a _base_ file stays within the 2 levels."""
+    assert inheritance_depth(path) <= 1, f'{path}: inherits a file that ' \
+        'itself inherits: a config inheriting it would be 3 levels deep'
+    assert all('_base_' in base.parts for base in config_bases(path))
+    Config.fromfile(str(path))
