@@ -61,8 +61,8 @@ train_dataloader = dict(batch_size=batch_size,
                         dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(batch_size=batch_size,
                       dataset=dict(pipeline=test_pipeline))
-test_dataloader = dict(batch_size=batch_size,
-                       dataset=dict(pipeline=test_pipeline))
+# the same entries over the base's test loader (the challenge test split)
+test_dataloader = val_dataloader
 
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=1)
 val_cfg = dict()

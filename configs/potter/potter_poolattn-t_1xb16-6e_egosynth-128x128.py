@@ -6,9 +6,10 @@
 #   python tools/make_egosynth.py --out data/egosynth
 #   python tools/train.py CONFIG     (CONFIG = this file)
 #   python tools/test.py CONFIG work_dirs/<config name>/epoch_6.pth
-_base_ = ['../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/datasets/egosynth.py'
+]
 
-data_root = 'data/egosynth/'
 input_size = (128, 128)  # (w, h) of TopdownAffine
 heatmap_size = (32, 32)  # (h, w): input / 4
 depth_dim = 32
@@ -40,27 +41,11 @@ pipeline = [
 train_pipeline = pipeline
 test_pipeline = pipeline
 
-dataset_type = 'EgoHandsCocoDataset'
-train_dataloader = dict(
-    batch_size=batch_size, num_workers=1, persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type=dataset_type, data_root=data_root,
-                 ann_file='annotations/train.json', data_prefix=dict(img=''),
-                 pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=32, num_workers=1, persistent_workers=True, drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(type=dataset_type, data_root=data_root,
-                 ann_file='annotations/val.json', data_prefix=dict(img=''),
-                 test_mode=True, pipeline=test_pipeline))
-test_dataloader = dict(
-    batch_size=32, num_workers=1, persistent_workers=True, drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(type=dataset_type, data_root=data_root,
-                 ann_file='annotations/test.json', data_prefix=dict(img=''),
-                 test_mode=True, pipeline=test_pipeline))
-val_evaluator = dict(type='HandKeypoint3DMetric')
-test_evaluator = val_evaluator
+# the EgoSynth loaders and metric of ../_base_/datasets/egosynth.py
+train_dataloader = dict(batch_size=batch_size,
+                        dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs,
                  val_interval=max_epochs)

@@ -5,7 +5,9 @@
 #              m('data/toy', num_images=32)"
 #   python tools/train.py configs/tiny/tiny_simplecnn_1xb8-4e_toy-64x64.py
 # Another data root: --cfg-options data_root=/path/to/toy
-_base_ = ['../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/datasets/egosynth.py'
+]
 
 data_root = 'data/toy/'
 input_size = (64, 64)  # (w, h)
@@ -24,17 +26,14 @@ model = dict(
               codec=codec, loss=dict(type='MPJPELoss')),
     test_cfg=dict())
 
-train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetSquareBBox', padding=1.25),
-    dict(type='TopdownAffine', input_size=input_size),
-    dict(type='RandomFlip', direction='horizontal', prob=0.5),
-    dict(type='PackHandInputs'),
-]
 test_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetSquareBBox', padding=1.25),
     dict(type='TopdownAffine', input_size=input_size),
+    dict(type='PackHandInputs'),
+]
+train_pipeline = test_pipeline[:-1] + [
+    dict(type='RandomFlip', direction='horizontal', prob=0.5),
     dict(type='PackHandInputs'),
 ]
 # tools/test.py --tta: average the prediction of the crop and its mirror
@@ -46,27 +45,16 @@ tta_pipeline = test_pipeline[:-1] + [
 ]
 tta_model = dict(type='HandFlipTTAModel')
 
-dataset_type = 'EgoHandsCocoDataset'
-train_dataloader = dict(
-    batch_size=8, num_workers=0, persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type=dataset_type, data_root=data_root,
-                 ann_file='annotations/train.json', data_prefix=dict(img=''),
-                 pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=8, num_workers=0, persistent_workers=False, drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(type=dataset_type, data_root=data_root,
-                 ann_file='annotations/val.json', data_prefix=dict(img=''),
-                 test_mode=True, pipeline=test_pipeline))
-test_dataloader = dict(
-    batch_size=8, num_workers=0, persistent_workers=False, drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(type=dataset_type, data_root=data_root,
-                 ann_file='annotations/test.json', data_prefix=dict(img=''),
-                 test_mode=True, pipeline=test_pipeline))
-val_evaluator = dict(type='HandKeypoint3DMetric')
-test_evaluator = val_evaluator
+# the loaders and metric of ../_base_/datasets/egosynth.py (the toy dataset
+# has the same format) on data_root, without loader workers
+train_dataloader = dict(batch_size=8, num_workers=0, persistent_workers=False,
+                        dataset=dict(data_root=data_root,
+                                     pipeline=train_pipeline))
+val_dataloader = dict(batch_size=8, num_workers=0, persistent_workers=False,
+                      dataset=dict(data_root=data_root,
+                                   pipeline=test_pipeline))
+# the same entries over the base's test loader (annotations/test.json)
+test_dataloader = val_dataloader
 
 train_cfg = dict(by_epoch=True, max_epochs=4, val_interval=2)
 val_cfg = dict()
