@@ -36,6 +36,17 @@ HaMeR's ``cam_crop_to_full``: ``Z' = 2 f / (b s)``,
 For a fronto-parallel hand (``d_z = 0``) and ``fx == fy`` the match is
 exact: the hand then projects to the same crop pixels in both cameras.
 
+**The crop's own frame.** The virtual camera looks straight through the
+crop centre, so the hand it shows is seen along the ray of that pixel, not
+along the real optical axis. :func:`crop_frame_rotation` gives that frame:
+``z`` on the real ray through the crop centre, ``x`` and ``y`` the crop's
+pixel axes there (the rotation closest to them, polar decomposition). A
+pose the network reads off the crop is a pose in this frame; with wide
+lenses and off-centre hands it differs from the camera frame by tens of
+degrees. Its weak-perspective projection then matches the crop up to the
+lens's local stretch (``1 / cos`` of the off-axis angle, radially), while a
+camera-frame pose drawn by the on-axis virtual camera does not.
+
 Units: translations in the unit of the hand model (metres for MANO); focal
 lengths and intrinsics in px. numpy or torch, batched over leading
 dimensions, like the rest of ``egohands.geometry``.
@@ -132,6 +143,39 @@ def virtual_to_camera_translation(translation: Array, virtual_K: Array,
     depth = translation[..., 2] * xp.sqrt(area_ratio)
     return backproject_points(reference_px, depth[..., None], crop_K)[..., 0,
                                                                        :]
+
+
+def crop_frame_rotation(crop_K: Array, crop_size: Sequence[int]) -> Array:
+    """(..., 3, 3) camera-from-crop-frame rotation ``R_c``.
+
+    Args:
+        crop_K: (..., 3, 3) the real camera of the crop, ``A @ K``.
+        crop_size: ``(W, H)`` of the crop, px.
+
+    Returns:
+        ``R_c`` whose columns are the crop frame's axes in camera
+        coordinates (module docstring): ``z`` the unit ray of the crop
+        centre ``((W - 1) / 2, (H - 1) / 2)``, ``x`` the axis of the
+        rotation closest to the ray's derivatives along the crop's ``u`` /
+        ``v``, ``y = z x x`` (a right-handed frame even for a mirroring
+        ``crop_K``, which no rotation can follow).
+        A camera-frame point ``X`` has crop-frame coordinates
+        ``R_c^T X``; ``R_c`` is the identity for an upright crop centred on
+        the principal point.
+    """
+    xp, (crop_K, ) = float_arrays(crop_K)
+    inverse = xp.linalg.inv(crop_K)
+    centre = [(float(crop_size[0]) - 1) / 2, (float(crop_size[1]) - 1) / 2]
+    ray = (inverse[..., :, 0] * centre[0] + inverse[..., :, 1] * centre[1] +
+           inverse[..., :, 2])
+    ray = ray / xp.sqrt((ray * ray).sum(-1, keepdims=True))
+    # derivatives of the ray along u and v, without their part along it
+    tangent = inverse[..., :, :2] - ray[..., :, None] * (
+        ray[..., :, None] * inverse[..., :, :2]).sum(-2, keepdims=True)
+    left, _, right_t = xp.linalg.svd(tangent, full_matrices=False)
+    axes = left @ right_t  # (..., 3, 2): closest orthonormal pair
+    x_axis = axes[..., 0]  # y = z x x equals axes[..., 1] unless mirrored
+    return xp.stack([x_axis, xp.linalg.cross(ray, x_axis), ray], -1)
 
 
 def _det2(matrix: Array) -> Array:

@@ -10,7 +10,7 @@ from egohands.geometry.affine import get_affine_matrix
 from egohands.geometry.camera import project_points
 from egohands.geometry.flip import flip_intrinsics
 from egohands.geometry.weak_perspective import (
-    crop_px_to_normalized, translation_to_weak_perspective,
+    crop_frame_rotation, crop_px_to_normalized, translation_to_weak_perspective,
     virtual_crop_intrinsics, virtual_to_camera_translation,
     weak_perspective_to_translation)
 
@@ -126,3 +126,57 @@ def test_unequal_focal_lengths_keep_the_image_area():
     ratio = closed[2] / t_virtual[2]
     assert ratio == pytest.approx(np.sqrt(660.0 * 600.0) * IMG / 120.0 / F,
                                   rel=1e-9)
+
+
+def _rotation_z(angle_rad):
+    cos, sin = np.cos(angle_rad), np.sin(angle_rad)
+    return np.array([[cos, -sin, 0], [sin, cos, 0], [0, 0, 1.0]])
+
+
+def test_crop_frame_of_centred_crops_is_their_in_plane_turn():
+    K = np.array([[300.0, 0, 200.0], [0, 300.0, 150.0], [0, 0, 1]])
+    upright = _crop_K(K, [200.0, 150.0], 90.0, crop=128)
+    np.testing.assert_allclose(crop_frame_rotation(upright, (128, 128)),
+                               np.eye(3), atol=1e-12)
+    # a crop turned by 25 deg (content counter-clockwise): its pixel axes
+    # are the camera's turned by 25 deg about z
+    affine = get_affine_matrix(np.array([200.0, 150.0]),
+                               np.array([90.0, 90.0]), 25.0, (128, 128))
+    np.testing.assert_allclose(
+        crop_frame_rotation(affine @ K, (128, 128)),
+        _rotation_z(np.radians(25.0)), atol=1e-12)
+
+
+@pytest.mark.parametrize('center, angle', [([20.0, 30.0], 0.0),
+                                           ([240.0, 10.0], -40.0)])
+def test_crop_frame_looks_through_the_crop_centre_without_a_turn(center,
+                                                                  angle):
+    """Off-axis crops of a wide camera (fx != fy): z is the centre's ray,
+    and the map from the crop frame's own pinhole image to the crop is a
+    pure stretch, i.e. its Jacobian (finite differences) is symmetric
+    positive definite: no in-plane turn is left over."""
+    K = np.array([[70.0, 0, 131.0], [0, 64.0, 122.0], [0, 0, 1]])
+    affine = get_affine_matrix(np.asarray(center), np.array([60.0, 60.0]),
+                               angle, (128, 96))
+    crop_K = affine @ K
+    rotation = crop_frame_rotation(crop_K, (128, 96))
+    np.testing.assert_allclose(rotation.T @ rotation, np.eye(3), atol=1e-12)
+    assert np.linalg.det(rotation) == pytest.approx(1.0)
+    np.testing.assert_allclose(project_points(rotation[:, 2], crop_K),
+                               [63.5, 47.5], atol=1e-9)
+
+    def crop_pixel(offset):  # offset in the crop frame's image plane
+        return project_points(rotation @ np.array([*offset, 1.0]), crop_K)
+
+    step = 1e-6
+    jacobian = np.stack([(crop_pixel([step, 0]) - crop_pixel([-step, 0])),
+                         (crop_pixel([0, step]) - crop_pixel([0, -step]))],
+                        axis=1) / (2 * step)
+    np.testing.assert_allclose(jacobian, jacobian.T, rtol=1e-6,
+                               atol=1e-6 * np.abs(jacobian).max())
+    assert np.all(np.linalg.eigvalsh((jacobian + jacobian.T) / 2) > 0)
+    # the same in torch, batched
+    batched = crop_frame_rotation(torch.tensor(np.stack([crop_K, crop_K])),
+                                  (128, 96))
+    np.testing.assert_allclose(batched.numpy(), [rotation, rotation],
+                               atol=1e-12)
