@@ -134,3 +134,71 @@ def test_a_training_step_with_the_adversarial_prior(hand_dir, tmp_path):
     assert torch.isfinite(log['loss'])
     assert not torch.equal(disc.pose_score.weight, before)
     assert not torch.equal(model.head.decpose.weight, head_before)
+
+
+def test_ground_truth_through_the_head_comes_out_exact(hand_dir):
+    """The chain crop_K -> weak-perspective camera -> real camera ->
+    un-mirroring -> metric is consistent: a head whose outputs are the
+    ground truth (pose in the input frame, (s, tx, ty) from the exact
+    inverse of the conversion) gives the ground truth back in the original
+    frame, left hands included, and its wrist's own 2D is the true pixel."""
+    from egohands.evaluation.metrics import HandKeypoint3DMetric
+    from egohands.geometry.camera import backproject_points, project_points
+    from egohands.geometry.weak_perspective import (
+        translation_to_weak_perspective, virtual_crop_intrinsics)
+    model = _model(hand_dir)
+    head = model.head
+    wide_K = np.array([[70.0, 0.0, 140.0], [0.0, 66.0, 120.0], [0, 0, 1]])
+    rng = np.random.default_rng(3)
+    records, truths = [], []
+    for side, wrist in (('right', [180.0, -90.0, 160.0]),
+                        ('left', [-150.0, 120.0, 210.0])):
+        joints = np.asarray(wrist) + rng.normal(0, 25, (21, 3))
+        pixels = project_points(joints, wide_K)
+        record = _record(rng.integers(0, 255, (HEIGHT, WIDTH, 3),
+                                      dtype=np.uint8), wide_K,
+                         [*pixels.min(0), *pixels.max(0)], side)
+        record.update(joints_3d=joints.astype(np.float32),
+                      joints_valid=np.ones(21, np.float32),
+                      keypoints_2d=pixels.astype(np.float32),
+                      keypoints_2d_valid=np.ones(21, np.float32))
+        records.append(record)
+        truths.append((joints, pixels))
+    batch = _batch(records)
+
+    def ground_truth_forward(feats):
+        samples = batch['data_samples']
+        joints_m = torch.stack([s.gt_joints_3d.double() / 1000
+                                for s in samples])
+        wrist = joints_m[:, 0]
+        virtual_K = virtual_crop_intrinsics((128, 128), 2500.0, 128)
+        cams = []
+        for sample, t in zip(samples, wrist.numpy()):
+            crop_K = np.asarray(sample.metainfo['crop_K'], np.float64)
+            depth = t[2] / np.sqrt(abs(np.linalg.det(crop_K[:2, :2])) /
+                                   abs(np.linalg.det(virtual_K[:2, :2])))
+            t_virtual = backproject_points(project_points(t, crop_K),
+                                           depth, virtual_K)
+            cams.append(translation_to_weak_perspective(t_virtual, 2500.0,
+                                                        128))
+        relative = joints_m - wrist[:, None]
+        cam = torch.tensor(np.array(cams))
+        cam_t = torch.stack([cam[:, 1], cam[:, 2],
+                             2 * 2500.0 / (128 * cam[:, 0])], -1)
+        return dict(rotmats=torch.eye(3).expand(2, 16, 3, 3),
+                    betas=torch.zeros(2, 10), cam=cam, cam_t=cam_t,
+                    joints_m=relative, vertices_m=relative,
+                    keypoints_2d=None)
+
+    head.forward = ground_truth_forward
+    with torch.no_grad():
+        preds = model.test_step(batch)
+    assert [p.flip for p in preds] == ['none', 'horizontal']
+    for pred, (joints, pixels) in zip(preds, truths):
+        np.testing.assert_allclose(pred.pred_joints_3d.numpy(), joints,
+                                   atol=1e-3)
+        np.testing.assert_allclose(pred.pred_keypoints_2d[0].numpy(),
+                                   pixels[0], atol=1e-3)
+    metric = HandKeypoint3DMetric()
+    metric.process(None, [p.to_dict() for p in preds])
+    assert metric.compute_metrics(metric.results)['mpjpe_abs'] < 1e-3

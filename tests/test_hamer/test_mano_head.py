@@ -119,6 +119,40 @@ def test_losses_and_their_masks(head):
     assert all(value.item() == 0 for value in masked.values())
 
 
+def test_crop_frame_targets_are_turned_into_each_crop(hand_dir):
+    """pose_frame='crop': 3D joints and global orientation are compared in
+    the frame of crop_frame_rotation (checked by hand here: the crop of a
+    principal point shifted along x looks along a ray in the x-z plane)."""
+    head = MODELS.build(small_head_cfg(hand_dir, pose_frame='crop')).eval()
+    # the crop centre (63.5, 63.5) is 100 px right of the principal point
+    # of a 100-px focal camera: its ray is 45 deg off the axis, about y
+    crop_K = np.array([[100.0, 0, -36.5], [0, 100.0, 63.5], [0, 0, 1]])
+    half = np.sqrt(0.5)
+    rotation = np.array([[half, 0, half], [0, 1, 0], [-half, 0, half]])
+    samples = [_sample(crop_K, seed=0), _sample(crop_K, seed=1)]
+    losses = head.loss(_tokens(), samples)
+    out = head(_tokens())
+    pred = out['joints_m'] - out['joints_m'][:, :1]
+    gt = torch.stack([s.gt_joints_3d for s in samples]).double() / 1000
+    gt = (gt - gt[:, :1]) @ torch.tensor(rotation)  # R^T X as rows
+    assert losses['loss_keypoints_3d'].item() == pytest.approx(
+        0.05 * (pred.double() - gt).abs().sum().item(), rel=1e-5)
+    gt_rot = axis_angle_to_matrix(torch.stack(
+        [s.gt_mano_pose for s in samples]).double().reshape(2, 16, 3))
+    turned = torch.tensor(rotation).T @ gt_rot[:, 0]
+    assert losses['loss_global_orient'].item() == pytest.approx(
+        0.001 * (out['rotmats'][:, 0].double() - turned).square().sum()
+        .item(), rel=1e-5)
+    camera_frame = MODELS.build(small_head_cfg(hand_dir)).eval()
+    camera_frame.load_state_dict(head.state_dict())
+    plain = camera_frame.loss(_tokens(), samples)
+    assert plain['loss_keypoints_2d'] == losses['loss_keypoints_2d']
+    assert plain['loss_hand_pose'] == losses['loss_hand_pose']
+    assert plain['loss_keypoints_3d'] != losses['loss_keypoints_3d']
+    with pytest.raises(ConfigError, match='pose_frame'):
+        MODELS.build(small_head_cfg(hand_dir, pose_frame='world'))
+
+
 def test_samples_without_mano_fields_and_disabled_terms(hand_dir):
     head = MODELS.build(small_head_cfg(hand_dir, loss_keypoints_3d=None,
                                        loss_mano=None))

@@ -15,6 +15,19 @@ its 2D keypoints are the projections in that camera. ``predict`` moves the
 hand into the real camera of the crop (``crop_K`` of the sample, i.e. the
 true intrinsics and crop affine) to give absolute camera-frame joints.
 
+**Pose frame of the supervision** (``pose_frame``). The network sees only
+its crop, so the global orientation it can read is the hand's orientation
+as seen through the crop, i.e. in the crop frame of
+``egohands.geometry.weak_perspective.crop_frame_rotation`` (``z`` on the ray
+of the crop centre). ``'camera'`` (HaMeR's code) supervises the 3D joints
+and global orientation in the camera frame, which equals the crop frame
+for crops near the principal point (HaMeR's training data). ``'crop'``
+rotates the ground truth into the crop frame first, which keeps the
+virtual camera's 2D consistent with the 3D under wide, off-centre views
+(EgoSynth, EgoExo4D); the camera-frame orientation is then left to
+HaMeR-align. Either way ``predict`` places the pose as the network gives it
+at the weak-perspective translation (HaMeR's output).
+
 **Right hands only.** HaMeR mirrors left hands into right hands; put
 ``RandomFlip(direction='horizontal', prob=1.0, hand_sides=('left',))``
 after ``TopdownAffine`` in every pipeline. The estimator mirrors the
@@ -36,8 +49,8 @@ from egohands.geometry.rotation import (axis_angle_to_matrix,
                                         matrix_to_axis_angle,
                                         rot6d_columns_to_matrix)
 from egohands.geometry.weak_perspective import (
-    HAMER_FOCAL_LENGTH, HAMER_IMAGE_SIZE, crop_px_to_normalized,
-    virtual_crop_intrinsics, virtual_to_camera_translation,
+    HAMER_FOCAL_LENGTH, HAMER_IMAGE_SIZE, crop_frame_rotation,
+    crop_px_to_normalized, virtual_crop_intrinsics, virtual_to_camera_translation,
     weak_perspective_to_translation)
 from egohands.models.heads.base_head import (BaseHandHead, Features,
                                              stack_field)
@@ -51,6 +64,7 @@ NUM_ROTATIONS = 16  # global orientation + 15 MANO joints
 NUM_BETAS = 10
 #: identity rotation in the 6D column layout
 IDENTITY_6D = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+POSE_FRAMES = ('camera', 'crop')
 MIRROR_HINT = ("add dict(type='RandomFlip', direction='horizontal', "
                "prob=1.0, hand_sides=('left',)) after TopdownAffine")
 
@@ -89,6 +103,8 @@ class MANOTransformerHead(BaseHandHead):
             input of another width ``W`` uses the focal ``F W / IMG`` px.
         mean_params: optional ``mano_mean_params.npz`` for the buffers.
         init_cam: mean ``(s, tx, ty)`` without ``mean_params``.
+        pose_frame: ``'camera'`` or ``'crop'``, the frame of the 3D-joint
+            and global-orientation targets (module docstring).
         decoder_init_gain: if set, Xavier-uniform weights of this gain and
             zero biases for the three readouts (HaMeR's
             ``INIT_DECODER_XAVIER`` uses 0.01 and is off in its config), so
@@ -112,6 +128,7 @@ class MANOTransformerHead(BaseHandHead):
                  mean_params: Optional[str] = None,
                  init_cam: Sequence[float] = (6.0, 0.0, 0.0),
                  decoder_init_gain: Optional[float] = None,
+                 pose_frame: str = 'camera',
                  loss_keypoints_3d: Optional[dict] = dict(
                      type='Keypoint3DLoss', loss_weight=0.05),
                  loss_keypoints_2d: Optional[dict] = dict(
@@ -129,6 +146,11 @@ class MANOTransformerHead(BaseHandHead):
                 'MANOTransformerHead: hand_model must be the right MANO with '
                 "flat_hand_mean=True (HaMeR's convention); left hands are "
                 f'mirrored by the pipeline: {MIRROR_HINT}')
+        if pose_frame not in POSE_FRAMES:
+            raise ConfigError(
+                f'MANOTransformerHead: pose_frame must be one of '
+                f'{POSE_FRAMES}, got {pose_frame!r}')
+        self.pose_frame = pose_frame
         self.focal_length = float(focal_length)
         self.image_size = float(image_size)
         self.query_embed = nn.Linear(1, embed_dim)
@@ -197,11 +219,12 @@ class MANOTransformerHead(BaseHandHead):
         _check_right_hands(data_samples)
         out = self.forward(feats)
         device = out['betas'].device
+        to_target = self._target_rotation(data_samples).to(device)
         losses: Dict[str, torch.Tensor] = {}
         if self.loss_keypoints_3d is not None:
+            joints = stack_field(data_samples, 'gt_joints_3d', device)
             losses['loss_keypoints_3d'] = self.loss_keypoints_3d(
-                out['joints_m'],
-                stack_field(data_samples, 'gt_joints_3d', device) / 1000.0,
+                out['joints_m'], joints @ to_target.transpose(-1, -2) / 1000,
                 stack_field(data_samples, 'gt_joints_valid', device))
         if self.loss_keypoints_2d is not None:
             target = torch.stack([
@@ -215,16 +238,30 @@ class MANOTransformerHead(BaseHandHead):
                 out['keypoints_2d'], target,
                 stack_field(data_samples, 'gt_keypoints_2d_valid', device))
         if self.loss_mano is not None:
-            losses.update(self._mano_losses(out, data_samples))
+            losses.update(self._mano_losses(out, data_samples, to_target))
         if self.loss_adversarial is not None:
             losses.update(self.loss_adversarial(out['rotmats'][:, 1:],
                                                 out['betas']))
         return losses
 
+    def _target_rotation(self, data_samples: List[HandDataSample]
+                         ) -> torch.Tensor:
+        """(B, 3, 3) float32 rotation from the camera frame to the frame of
+        the targets: the identity, or ``R_c^T`` of each crop."""
+        if self.pose_frame == 'camera':
+            return torch.eye(3).expand(len(data_samples), 3, 3)
+        return torch.as_tensor(np.stack([
+            crop_frame_rotation(
+                np.asarray(sample.metainfo['crop_K'], np.float64),
+                sample.metainfo['input_size']).T
+            for sample in data_samples
+        ]), dtype=torch.float32)
+
     def _mano_losses(self, out: Dict[str, torch.Tensor],
-                     data_samples: List[HandDataSample]
-                     ) -> Dict[str, torch.Tensor]:
-        """MANO parameter losses; samples without MANO fields count as
+                     data_samples: List[HandDataSample],
+                     to_target: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """MANO parameter losses (global orientation turned by
+        ``to_target`` (B, 3, 3)); samples without MANO fields count as
         invalid."""
         device = out['betas'].device
         batch = len(data_samples)
@@ -238,6 +275,8 @@ class MANOTransformerHead(BaseHandHead):
                 betas[i] = torch.as_tensor(sample.gt_mano_betas).reshape(-1)
                 valid[i] = float(sample.gt_mano_valid)
         gt_rotmats = axis_angle_to_matrix(pose.reshape(batch, -1, 3))
+        gt_rotmats = torch.cat(
+            [(to_target @ gt_rotmats[:, 0])[:, None], gt_rotmats[:, 1:]], 1)
         return self.loss_mano(out['rotmats'], out['betas'], gt_rotmats,
                               betas, valid)
 
@@ -254,7 +293,9 @@ class MANOTransformerHead(BaseHandHead):
         vertices = MANO(...) + transl); ``pred_cam`` (3,) ``(s, tx, ty)``
         and ``pred_cam_t`` (3,) m, the translation in the *virtual crop
         camera* of the network input as fed (mirrored for left hands: not
-        brought back by the estimator).
+        brought back by the estimator). The orientation is the network's
+        as is: in the crop frame for a head trained with
+        ``pose_frame='crop'`` (HaMeR-align turns it into the camera).
         """
         _check_right_hands(data_samples)
         out = self.forward(feats)
