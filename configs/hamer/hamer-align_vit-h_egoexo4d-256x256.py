@@ -11,4 +11,4 @@ _base_ = ['./hamer_vit-h_8xb8-1000000it_egoexo4d-256x256.py']
 model = dict(
     backbone=dict(pretrained=None),
     head=dict(loss_adversarial=None),
-    test_cfg=dict(postprocess=[dict(type='HaMeRAlign', num_iters=30)]))
+    test_cfg=dict(postprocess=[dict(type='HaMeRAlign')]))

@@ -6,4 +6,4 @@
 #       work_dirs/hamer_vit-t_1xb16-20e_egosynth-128x128/epoch_20.pth
 _base_ = ['./hamer_vit-t_1xb16-20e_egosynth-128x128.py']
 
-model = dict(test_cfg=dict(postprocess=[dict(type='HaMeRAlign', num_iters=30)]))
+model = dict(test_cfg=dict(postprocess=[dict(type='HaMeRAlign')]))

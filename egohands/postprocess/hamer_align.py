@@ -17,7 +17,22 @@ weighted per joint), analytic Jacobians, rotations as increments
 cost and keeps every joint in front of the camera), a fixed number of
 iterations. It starts from the prediction itself, whose translation the
 head already converted from the weak-perspective camera with the true K
-(``egohands.geometry.weak_perspective``).
+(``egohands.geometry.weak_perspective``), after one closed-form move: the
+translation that puts the joints on their keypoints' rays in the linear
+least-squares sense, kept only where it lowers the cost. Steps are also
+refused when they carry the hand more than ``max_depth_ratio`` times
+nearer or farther than it started: a pose that disagrees with its 2D can
+otherwise fall towards a point at infinity.
+
+**What it needs from the model.** The 2D keypoints must be where the
+joints are in the image, and the pose must be the one whose projection
+they are. HaMeR's keypoints are its pose drawn by an on-axis virtual
+camera, so the pose has to be the hand *as the crop sees it* (crop frame;
+``MANOTransformerHead(pose_frame='crop')``): the fit then turns it into
+the camera frame, which is where the gain of the seed's Table 1 comes
+from. A camera-frame pose drawn on-axis disagrees with the image of a wide,
+off-centre view, and aligning to that drawing moves the hand away
+(docs/hamer.md).
 
 Reads per sample: ``pred_joints_3d`` (21, 3) mm absolute camera frame,
 ``pred_keypoints_2d`` (21, 2) full-image px, metainfo ``K`` (3, 3); moves
@@ -60,13 +75,38 @@ def _project(points: torch.Tensor, K: torch.Tensor
     return uv, d_uv_dh @ K[:, None]
 
 
+def linear_translation(joints: torch.Tensor, keypoints: torch.Tensor,
+                       K: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """Translation putting each joint on the ray of its keypoint, in the
+    least-squares sense of the linear (algebraic) equations.
+
+    ``X + t`` lies on the ray ``r = K^-1 [u, 1]`` (with ``r_z = 1``) when
+    ``X_x + t_x - r_x (X_z + t_z) = 0`` and the same for ``y``: linear in
+    ``t``. Args: joints (B, N, 3), keypoints (B, N, 2) px, K (B, 3, 3),
+    weights (B, N); float64. Returns (B, 3), the unit of ``joints``.
+    """
+    batch, num = joints.shape[:2]
+    pixels = torch.cat([keypoints, keypoints.new_ones(batch, num, 1)], -1)
+    ray = pixels @ torch.linalg.inv(K).transpose(-1, -2)
+    ray = ray / ray[..., 2:]
+    zero, one = torch.zeros_like(ray[..., 0]), torch.ones_like(ray[..., 0])
+    rows = torch.stack([torch.stack([one, zero, -ray[..., 0]], -1),
+                        torch.stack([zero, one, -ray[..., 1]], -1)], -2)
+    rhs = ray[..., :2] * joints[..., 2:] - joints[..., :2]
+    root_w = weights.sqrt()[..., None]
+    rows = (rows * root_w[..., None]).reshape(batch, 2 * num, 3)
+    rhs = (rhs * root_w).reshape(batch, 2 * num, 1)
+    return torch.linalg.lstsq(rows, rhs).solution[..., 0]
+
+
 def align_rigid_to_keypoints(joints: torch.Tensor, keypoints: torch.Tensor,
                              K: torch.Tensor,
                              weights: Optional[torch.Tensor] = None,
-                             num_iters: int = 30,
+                             num_iters: int = 50,
                              init_damping: float = 1e-3,
                              optimize_rotation: bool = True,
-                             min_depth: float = 1.0
+                             min_depth: float = 1.0,
+                             max_depth_ratio: float = 10.0
                              ) -> Tuple[torch.Tensor, torch.Tensor]:
     """Rigid motion of each hand that best reprojects it onto keypoints.
 
@@ -79,6 +119,10 @@ def align_rigid_to_keypoints(joints: torch.Tensor, keypoints: torch.Tensor,
         init_damping: initial Marquardt factor.
         optimize_rotation: False keeps the rotation (translation only).
         min_depth: a step putting a joint closer than this (mm) is refused.
+        max_depth_ratio: a step moving the joints' mean depth beyond this
+            factor of the start (either way) is refused: with a wrong
+            articulation the cost can keep falling as the hand shrinks
+            towards a point at infinity.
 
     Returns:
         (rotation (B, 3, 3), translation (B, 3)) with
@@ -99,6 +143,23 @@ def align_rigid_to_keypoints(joints: torch.Tensor, keypoints: torch.Tensor,
         return (weights * (uv - keypoints).square().sum(-1)).sum(-1)
 
     cost = cost_of(current)
+    start_depth = current[..., 2].mean(-1)
+
+    def acceptable(candidate: torch.Tensor, new_cost: torch.Tensor
+                   ) -> torch.Tensor:
+        depth_ratio = candidate[..., 2].mean(-1) / start_depth
+        return ((new_cost < cost) & (candidate[..., 2] > min_depth).all(-1)
+                & (depth_ratio < max_depth_ratio)
+                & (depth_ratio > 1 / max_depth_ratio))
+
+    # a closed-form start for the translation, kept where it helps
+    shift = linear_translation(current, keypoints, K, weights)
+    candidate = current + shift[:, None]
+    new_cost = cost_of(candidate)
+    better = acceptable(candidate, new_cost)
+    current = torch.where(better[:, None, None], candidate, current)
+    translation = torch.where(better[:, None], shift, translation)
+    cost = torch.where(better, new_cost, cost)
     for _ in range(num_iters):
         centre = current.mean(dim=1, keepdim=True)
         uv, d_uv = _project(current, K)
@@ -120,7 +181,7 @@ def align_rigid_to_keypoints(joints: torch.Tensor, keypoints: torch.Tensor,
         candidate = ((current - centre) @ step_rot.transpose(-1, -2) +
                      centre + step_t[:, None])
         new_cost = cost_of(candidate)
-        better = (new_cost < cost) & (candidate[..., 2] > min_depth).all(-1)
+        better = acceptable(candidate, new_cost)
         keep = better[:, None, None]
         current = torch.where(keep, candidate, current)
         cost = torch.where(better, new_cost, cost)
@@ -157,7 +218,7 @@ class HaMeRAlign:
     ``model.test_cfg.postprocess=[dict(type='HaMeRAlign')]``.
     """
 
-    def __init__(self, num_iters: int = 30, init_damping: float = 1e-3,
+    def __init__(self, num_iters: int = 50, init_damping: float = 1e-3,
                  optimize_rotation: bool = True,
                  joint_weights: Optional[Sequence[float]] = None) -> None:
         if num_iters < 1:
