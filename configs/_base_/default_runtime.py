@@ -1,5 +1,6 @@
 # Runtime defaults shared by every egohands config (mmengine Runner).
-# A method config inherits this file and at most one more _base_ level.
+# Method configs inherit this file plus a dataset or recipe base (two levels
+# at most, see docs/architecture.md section 4).
 default_scope = 'egohands'
 
 default_hooks = dict(
