@@ -92,9 +92,13 @@ def main(argv: List[str]) -> int:
     cv2.imwrite(written[0], ranked_skeleton_grid(pred, gt, valid, errors))
     if args.show_dir:
         kept = [r for r in records if r.get('gt_joints_3d') is not None]
-        written.append(osp.join(out_dir, 'crops_ranked.png'))
-        cv2.imwrite(written[1], ranked_crop_grid(args.show_dir, kept, errors,
-                                                 args.num_crops))
+        grid = ranked_crop_grid(args.show_dir, kept, errors, args.num_crops)
+        if grid is None:
+            print(f'no crop picture of these predictions in {args.show_dir}: '
+                  'run tools/test.py with --show-dir on the same split')
+        else:
+            written.append(osp.join(out_dir, 'crops_ranked.png'))
+            cv2.imwrite(written[-1], grid)
     print('wrote ' + ', '.join([osp.join(out_dir, 'report.json'), *written]))
     return 0
 

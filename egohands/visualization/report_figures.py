@@ -4,7 +4,7 @@ Both pick hands evenly along the ranking of their PA-MPJPE, from the best to
 the worst, so one picture shows what "good", "typical" and "bad" look like.
 """
 import os.path as osp
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import cv2
 import numpy as np
@@ -36,21 +36,23 @@ def ranked_picks(errors: np.ndarray, num: int) -> List[int]:
 
 
 def ranked_crop_grid(show_dir: str, records: Sequence[Dict],
-                     errors: np.ndarray, num: int = 16) -> np.ndarray:
+                     errors: np.ndarray,
+                     num: int = 16) -> Optional[np.ndarray]:
     """Grid of the crops ``tools/test.py --show-dir`` drew (files
-    ``<img_id>_<ann_id>.png``), best to worst, labelled with PA-MPJPE."""
+    ``<img_id>_<ann_id>.png``), best to worst, each captioned with its
+    PA-MPJPE; None if none of them is there."""
+    paths = [osp.join(show_dir, f'{r["img_id"]}_{r["ann_id"]}.png')
+             for r in records]
+    drawn = np.array([osp.isfile(path) for path in paths])
+    if not drawn.any():
+        return None
     tiles = []
-    for index in ranked_picks(errors, num * 2):
-        record = records[index]
-        path = osp.join(show_dir, f'{record["img_id"]}_{record["ann_id"]}.png')
-        image = cv2.imread(path)
-        if image is None:
-            continue
-        tiles.append(put_label(image, f'PA {errors[index]:.1f} mm'))
-        if len(tiles) == num:
-            break
-    if not tiles:
-        raise FileNotFoundError(f'no crop picture of the dump in {show_dir}')
+    for index in ranked_picks(np.where(drawn, errors, np.nan), num):
+        image = cv2.imread(paths[index])
+        caption = np.zeros((max(14, image.shape[0] // 8), image.shape[1], 3),
+                           np.uint8)
+        put_label(caption, f'PA-MPJPE {errors[index]:.1f} mm')
+        tiles.append(np.concatenate([image, caption]))
     return make_image_grid(tiles)
 
 

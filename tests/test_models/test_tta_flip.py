@@ -202,7 +202,7 @@ def test_tools_test_tta_changes_predictions_and_reports_metrics(
 
     from egohands.engine.hooks import load_prediction_dump
     config = repo_root / 'configs' / 'hpvit' / \
-        'hpvit_vit-t_1xb32-6e_egosynth-128x96.py'
+        'hpvit_vit-t_1xb64-5e_egosynth-128x96.py'
     shrink = dict(depth=1)
     cfg = Config.fromfile(str(config))
     cfg.model.backbone.update(shrink)
@@ -215,8 +215,8 @@ def test_tools_test_tta_changes_predictions_and_reports_metrics(
     checkpoint = tmp_path / 'model.pth'
     torch.save(dict(state_dict=model.state_dict(), meta=dict()), checkpoint)
     options = ['--cfg-options', f'data_root={toy_data_root}',
-               'model.backbone.depth=1', 'val_dataloader.num_workers=0',
-               'val_dataloader.persistent_workers=False']
+               'model.backbone.depth=1', 'test_dataloader.num_workers=0',
+               'test_dataloader.persistent_workers=False']
     dumps = {}
     for mode in ('plain', 'tta'):
         dump = tmp_path / f'{mode}.pkl'

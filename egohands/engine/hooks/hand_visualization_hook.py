@@ -55,6 +55,31 @@ def predicted_crop_keypoints(sample) -> Optional[np.ndarray]:
     return project_points(joints, to_numpy(fields['crop_K']))
 
 
+def _flips(samples) -> list:
+    return [sample.metainfo.get('flip', 'none') or 'none'
+            for sample in samples]
+
+
+def matching_view_inputs(data_batch: dict, outputs) -> Optional[list]:
+    """The input crops the outputs' metainfo describes, or None.
+
+    A plain batch has one (3, h, w) crop per output. A test-time
+    augmentation batch has one list of crops per view; the merged outputs
+    keep the metainfo (crop camera, flip) of one view, whose crops are
+    returned.
+    """
+    inputs, samples = data_batch.get('inputs'), data_batch.get('data_samples')
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        return None
+    if all(hasattr(x, 'shape') for x in inputs):
+        return list(inputs) if len(inputs) == len(outputs) else None
+    for view, view_samples in zip(inputs, samples or []):
+        if isinstance(view, (list, tuple)) and len(view) == len(outputs) \
+                and _flips(view_samples) == _flips(outputs):
+            return list(view)
+    return None
+
+
 @HOOKS.register_module()
 class HandVisualizationHook(Hook):
     """Draw test predictions on the input crops.
@@ -80,10 +105,9 @@ class HandVisualizationHook(Hook):
                         outputs=None) -> None:
         if not self.enable or batch_idx % self.interval or not outputs:
             return
-        inputs = (data_batch or {}).get('inputs')
-        if not isinstance(inputs, (list, tuple)) or len(inputs) != len(
-                outputs) or not all(hasattr(x, 'shape') for x in inputs):
-            return  # e.g. test-time augmentation batches
+        inputs = matching_view_inputs(data_batch or {}, outputs)
+        if inputs is None:
+            return
         out_dir = self.out_dir or osp.join(runner.work_dir, 'vis')
         os.makedirs(out_dir, exist_ok=True)
         for image, sample in zip(inputs, outputs):
