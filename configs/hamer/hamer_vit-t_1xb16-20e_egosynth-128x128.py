@@ -12,9 +12,8 @@
 #   python tools/test.py CONFIG CKPT
 # HaMeR-align on the same checkpoint (absolute MPJPE under the true K):
 #   python tools/test.py configs/hamer/hamer-align_vit-t_1xb16-20e_egosynth-128x128.py CKPT
-_base_ = ['../_base_/default_runtime.py']
+_base_ = ['../_base_/default_runtime.py', '../_base_/datasets/egosynth.py']
 
-data_root = 'data/egosynth/'
 hand_model_path = 'data/hand_models/synthetic'  # not MANO: see docs
 crop_size = 128  # square crop; the backbone sees its central 128 x 96
 batch_size, max_epochs, base_lr = 16, 20, 3e-4
@@ -67,22 +66,12 @@ test_pipeline = [
     dict(type='PackHandInputs'),
 ]
 
-dataset_type = 'EgoHandsCocoDataset'
-train_dataloader = dict(
-    batch_size=batch_size, num_workers=1, persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type=dataset_type, data_root=data_root,
-                 ann_file='annotations/train.json', data_prefix=dict(img=''),
-                 pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=32, num_workers=1, persistent_workers=True, drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(type=dataset_type, data_root=data_root,
-                 ann_file='annotations/val.json', data_prefix=dict(img=''),
-                 test_mode=True, pipeline=test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='HandKeypoint3DMetric')
-test_evaluator = val_evaluator
+train_dataloader = dict(batch_size=batch_size,
+                        dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+# EgoSynth's test split is not used: test on validation
+test_dataloader = dict(dataset=dict(ann_file='annotations/val.json',
+                                    pipeline=test_pipeline))
 
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs,
                  val_interval=max_epochs)
