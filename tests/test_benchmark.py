@@ -1,19 +1,13 @@
 """tools/benchmark.py runs every case and its references agree.
 
 Times are printed, never asserted: speed is the benchmark's business."""
-import importlib.util
-from pathlib import Path
 
 import pytest
-
-TOOL = Path(__file__).resolve().parents[1] / 'tools' / 'benchmark.py'
+from tool_loader import load_tool
 
 
 def _load_tool():
-    spec = importlib.util.spec_from_file_location('benchmark_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('benchmark')
 
 
 @pytest.mark.slow

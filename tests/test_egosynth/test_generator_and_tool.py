@@ -1,5 +1,4 @@
 """Work chunks, names, seeds and the command line of EgoSynth."""
-import importlib.util
 import json
 
 import numpy as np
@@ -7,6 +6,7 @@ import pytest
 
 from egohands.datasets.synthetic import EgoSynthConfig, sequence_rng
 from egohands.datasets.synthetic.generator import image_name, split_tasks
+from tool_loader import load_tool
 
 
 def test_chunks_cover_whole_sequences_independently_of_workers():
@@ -32,11 +32,7 @@ def test_image_names_and_sequence_seeds():
 
 
 def _load_tool(repo_root):
-    spec = importlib.util.spec_from_file_location(
-        'make_egosynth', repo_root / 'tools' / 'make_egosynth.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('make_egosynth')
 
 
 def test_tool_rejects_bad_arguments_and_missing_models(repo_root, tmp_path,

@@ -1,6 +1,5 @@
 """tools/ensemble.py: on written dumps in-process, and end to end on two
 real ``tools/test.py --dump`` runs (slow)."""
-import importlib.util
 import json
 
 import numpy as np
@@ -10,15 +9,12 @@ from egohands.apis.cli import run_cli
 from egohands.engine.hooks.prediction_dump_hook import (load_prediction_dump,
                                                         write_prediction_dump)
 from egohands.postprocess.ensemble_search import dump_metrics
+from tool_loader import load_tool
 
 
 @pytest.fixture(scope='module')
 def ensemble_main(repo_root):
-    spec = importlib.util.spec_from_file_location(
-        'ensemble_tool', repo_root / 'tools' / 'ensemble.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
+    return load_tool('ensemble').main
 
 
 def _write(tmp_path, name, records):

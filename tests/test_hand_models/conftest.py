@@ -1,9 +1,10 @@
 """The synthetic hand model, written once per test session."""
-import importlib.util
 import pickle
 from pathlib import Path
 
 import pytest
+
+import tool_loader
 
 
 @pytest.fixture(scope='session')
@@ -42,14 +43,7 @@ def smplx_mano(synthetic_dir):
 
 
 @pytest.fixture(scope='session')
-def load_tool(repo_root):
+def load_tool():
     """``load_tool(name)``: the module of ``tools/<name>.py``, imported in
     process (its ``main(argv)`` runs without a subprocess)."""
-
-    def load(name):
-        spec = importlib.util.spec_from_file_location(
-            name, repo_root / 'tools' / f'{name}.py')
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    return load
+    return tool_loader.load_tool

@@ -4,13 +4,14 @@ tools loaded in process."""
 import functools
 import hashlib
 import http.server
-import importlib.util
 import json
 import threading
 from pathlib import Path
 from typing import List
 
 import pytest
+
+import tool_loader
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -92,16 +93,13 @@ def write_index(path: Path, entries: List[dict]) -> str:
 
 
 @pytest.fixture(scope='session')
-def load_tool(repo_root):
+def load_tool():
     """``load_tool('tools/NAME.py')``: the tool's module, imported once in
     this process (its ``parse_args`` / ``main`` run without a subprocess)."""
     modules = {}
 
     def load(path: str):
         if path not in modules:
-            spec = importlib.util.spec_from_file_location(
-                Path(path).stem + '_tool', repo_root / path)
-            modules[path] = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(modules[path])
+            modules[path] = tool_loader.load_tool(path)
         return modules[path]
     return load

@@ -14,6 +14,7 @@ from egohands.registry import DATASETS, MODELS, TRANSFORMS
 from egohands.structures import HandDataSample
 from egohands.testing import make_toy_hand_dataset, toy_dataset_cfg
 from egohands.utils.errors import ConfigError
+from tool_loader import load_tool
 
 SIZE = (48, 32)  # TopdownAffine input_size (w, h)
 
@@ -181,14 +182,8 @@ def test_built_from_config_with_the_estimator_config():
 def _run_tool(repo_root, name, argv):
     """Run ``tools/<name>.py`` in this process (a subprocess costs ~15 s
     of imports); returns its exit status."""
-    import importlib.util
-
     from egohands.apis.cli import run_cli
-    spec = importlib.util.spec_from_file_location(
-        f'{name}_tool', repo_root / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return run_cli(module.main, [str(a) for a in argv])
+    return run_cli(load_tool(name).main, [str(a) for a in argv])
 
 
 @pytest.mark.slow

@@ -1,4 +1,3 @@
-import importlib.util
 import json
 from pathlib import Path
 
@@ -7,17 +6,11 @@ import numpy as np
 from egohands.apis.cli import run_cli
 from egohands.codecs import root_relative_stats
 from egohands.registry import MODELS
-
-REPO = Path(__file__).resolve().parents[2]
+from tool_loader import load_tool
 
 
 def _main():
-    spec = importlib.util.spec_from_file_location(
-        'egohands_tool_compute_target_stats',
-        REPO / 'tools' / 'compute_target_stats.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
+    return load_tool('compute_target_stats').main
 
 
 def test_statistics_from_the_training_annotations(tmp_path, tiny_config,

@@ -1,7 +1,5 @@
 """Command-line flags -> Runner config, as mmpose's tools do it."""
-import importlib.util
 import os
-from pathlib import Path
 
 import pytest
 import torch
@@ -10,16 +8,11 @@ from mmengine.config import Config
 from egohands.apis.tool_config import (load_config, set_amp, set_launcher,
                                        set_resume, set_work_dir)
 from egohands.utils.errors import ConfigError
-
-REPO = Path(__file__).resolve().parents[2]
+from tool_loader import load_tool
 
 
 def _train_args(argv):
-    spec = importlib.util.spec_from_file_location(
-        'egohands_tool_train_args', REPO / 'tools' / 'train.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.parse_args(argv)
+    return load_tool('train').parse_args(argv)
 
 
 def test_flags_parse_like_mmpose():

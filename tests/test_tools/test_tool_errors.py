@@ -1,22 +1,14 @@
 """User mistakes end with one clear ``error:`` line and status 2."""
-import importlib.util
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
 from egohands.apis.cli import run_cli
+from tool_loader import load_tool
 
-REPO = Path(__file__).resolve().parents[2]
 
-
-def _tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'egohands_tool_{name}', REPO / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+_tool = load_tool
 
 
 def _single_error_line(capsys):

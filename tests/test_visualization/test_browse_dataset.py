@@ -1,6 +1,4 @@
 """tools/browse_dataset.py on the toy dataset, run in this process."""
-import importlib.util
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -10,16 +8,11 @@ from egohands.apis.cli import run_cli
 from egohands.testing import make_toy_hand_dataset, toy_pipeline
 from egohands.visualization.dataset_browser import (browse_dataset,
                                                     build_browse_dataset)
-
-REPO = Path(__file__).resolve().parents[2]
+from tool_loader import load_tool
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location(
-        'browse_dataset_tool', REPO / 'tools' / 'browse_dataset.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('browse_dataset')
 
 
 def _write_config(path, data_root):
