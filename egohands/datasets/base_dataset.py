@@ -27,10 +27,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Union
 import numpy as np
 from mmengine.dataset import BaseDataset
 
-from egohands.datasets.metainfo import NUM_JOINTS, hand_metainfo
+from egohands.datasets.metainfo import HAND_SIDES, NUM_JOINTS, hand_metainfo
 from egohands.utils.errors import ConfigError, DatasetNotFoundError
-
-HAND_SIDES = ('left', 'right')
 
 
 class BaseHandDataset(BaseDataset):

@@ -18,11 +18,11 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from egohands.datasets.metainfo import JOINT_NAMES, NUM_JOINTS, SKELETON
+from egohands.datasets.metainfo import (HAND_SIDES, JOINT_NAMES, NUM_JOINTS,
+                                        SKELETON)
 
 FORMAT_VERSION = '1.0'
 HAND_CATEGORY_ID = 1
-HAND_SIDES = ('left', 'right')
 MANO_FIELDS = {'global_orient': 3, 'hand_pose': 45, 'betas': 10, 'transl': 3}
 
 

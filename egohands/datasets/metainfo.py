@@ -18,6 +18,8 @@ JOINT_NAMES: Tuple[str, ...] = ('wrist', ) + tuple(
 NUM_JOINTS = len(JOINT_NAMES)  # 21
 
 WRIST = 0
+#: the two hand sides of every annotation (``hand_side``)
+HAND_SIDES: Tuple[str, ...] = ('left', 'right')
 #: index of the first joint (palm side) of each finger: thumb1, index1, ...
 FINGER_BASES: Tuple[int, ...] = (1, 5, 9, 13, 17)
 #: fingertip joints: thumb4, index4, middle4, ring4, pinky4

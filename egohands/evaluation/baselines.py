@@ -11,9 +11,8 @@ from typing import Dict, Sequence
 import numpy as np
 
 from egohands.codecs.target_stats import root_relative_stats
+from egohands.datasets.metainfo import HAND_SIDES
 from egohands.utils.errors import ConfigError
-
-SIDES = ('left', 'right')
 
 
 def mean_pose(joints_3d: np.ndarray, joints_valid: np.ndarray,
@@ -38,7 +37,7 @@ def side_mean_poses(joints_3d: np.ndarray, joints_valid: np.ndarray,
     return {
         side: mean_pose(joints_3d[sides == side], joints_valid[sides == side],
                         root_index) if (sides == side).any() else overall
-        for side in SIDES
+        for side in HAND_SIDES
     }
 
 
@@ -53,5 +52,5 @@ def per_side_predictions(sides: Sequence[str],
     unknown = sorted(set(sides) - set(poses))
     if unknown:
         raise ConfigError(f'per-side baseline: unknown hand sides {unknown}; '
-                          f'expected {SIDES}')
+                          f'expected {HAND_SIDES}')
     return np.stack([poses[side] for side in sides])

@@ -99,12 +99,13 @@ def flip_intrinsics(K: np.ndarray, direction: str, width: int,
     return out.astype(np.asarray(K).dtype)
 
 
+_OTHER_SIDE = {'left': 'right', 'right': 'left'}
+
+
 def swap_hand_side(side: str, direction: str) -> str:
     """A horizontal flip turns a left hand into a right hand and back."""
     _check(direction)
-    if direction != 'horizontal':
-        return side
-    return {'left': 'right', 'right': 'left'}[side]
+    return _OTHER_SIDE[side] if direction == 'horizontal' else side
 
 
 def apparent_hand_side(side: str, direction: str) -> str:
@@ -117,6 +118,4 @@ def apparent_hand_side(side: str, direction: str) -> str:
     are told.
     """
     _check(direction)
-    if direction != 'vertical':
-        return side
-    return {'left': 'right', 'right': 'left'}[side]
+    return _OTHER_SIDE[side] if direction == 'vertical' else side

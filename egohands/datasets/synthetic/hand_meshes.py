@@ -10,12 +10,11 @@ from typing import Dict, Tuple
 
 import numpy as np
 
+from egohands.datasets.metainfo import HAND_SIDES
 from egohands.hand_models.pose_prior import sample_hand_pose
 from egohands.rendering import vertex_normals
 
 from .placement import hand_frame
-
-SIDES = ('left', 'right')
 
 
 class HandMeshes:
@@ -34,10 +33,10 @@ class HandMeshes:
             side: build_hand_model(dict(type='MANOHand',
                                         model_path=self.model_dir,
                                         side=side, flat_hand_mean=True))
-            for side in SIDES}
+            for side in HAND_SIDES}
         self._faces = {side: np.asarray(model.faces, dtype=np.int64)
                        for side, model in self._models.items()}
-        self._rest = {side: self._rest_hand(side) for side in SIDES}
+        self._rest = {side: self._rest_hand(side) for side in HAND_SIDES}
 
     def faces(self, side: str) -> np.ndarray:
         """(F, 3) int64 triangles of the ``side`` hand."""
