@@ -16,10 +16,9 @@ from egohands.evaluation.baselines import (baseline_predictions, mean_pose,
 from egohands.evaluation.functional import keypoint_mpjpe, keypoint_pck_auc
 from egohands.utils.errors import ConfigError
 
-#: (key, column title, lower is better)
-TABLE_COLUMNS = (('mpjpe', 'MPJPE (mm)', True),
-                 ('pa_mpjpe', 'PA-MPJPE (mm)', True),
-                 ('pck_auc', 'PCK-AUC 0-50mm', False))
+#: (key, column title)
+TABLE_COLUMNS = (('mpjpe', 'MPJPE (mm)'), ('pa_mpjpe', 'PA-MPJPE (mm)'),
+                 ('pck_auc', 'PCK-AUC 0-50mm'))
 
 MODEL, MEAN_POSE, SIDE_MEAN_POSE = 'trained model', 'mean pose', \
     'mean pose per side'
@@ -75,8 +74,8 @@ def compare_with_baselines(records: Sequence[Dict],
 
 def format_table(report: Dict) -> str:
     """The report as a plain-text table with a ratio line."""
-    titles = ['', *(title for _, title, _ in TABLE_COLUMNS)]
-    lines = [[name, *(f'{metrics[key]:.2f}' for key, _, _ in TABLE_COLUMNS)]
+    titles = ['', *(title for _, title in TABLE_COLUMNS)]
+    lines = [[name, *(f'{metrics[key]:.2f}' for key, _ in TABLE_COLUMNS)]
              for name, metrics in report['rows'].items()]
     widths = [max(len(row[i]) for row in [titles, *lines])
               for i in range(len(titles))]

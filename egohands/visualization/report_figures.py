@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Sequence
 import cv2
 import numpy as np
 
-from egohands.evaluation.functional.keypoint_3d import keypoint_errors
+from egohands.evaluation.functional import keypoint_errors, per_hand_means
 from egohands.visualization.image_grid import make_image_grid
 from egohands.visualization.skeleton import (plot_hand_skeleton_3d,
                                              put_label)
@@ -19,10 +19,7 @@ def per_hand_errors(pred: np.ndarray, gt: np.ndarray, valid: np.ndarray,
                     alignment: str = 'procrustes') -> np.ndarray:
     """(N,) mean error (mm) of each hand over its valid joints (NaN if
     none)."""
-    errors, mask = keypoint_errors(pred, gt, valid, alignment)
-    counts = mask.sum(axis=1)
-    total = np.where(mask, errors, 0.0).sum(axis=1)
-    return np.where(counts > 0, total / np.maximum(counts, 1), np.nan)
+    return per_hand_means(*keypoint_errors(pred, gt, valid, alignment))
 
 
 def ranked_picks(errors: np.ndarray, num: int) -> List[int]:

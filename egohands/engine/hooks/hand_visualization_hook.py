@@ -55,11 +55,6 @@ def predicted_crop_keypoints(sample) -> Optional[np.ndarray]:
     return project_points(joints, to_numpy(fields['crop_K']))
 
 
-def _flips(samples) -> list:
-    return [sample.metainfo.get('flip', 'none') or 'none'
-            for sample in samples]
-
-
 def matching_view_inputs(data_batch: dict, outputs) -> Optional[list]:
     """The input crops the outputs' metainfo describes, or None.
 
@@ -75,7 +70,8 @@ def matching_view_inputs(data_batch: dict, outputs) -> Optional[list]:
         return list(inputs) if len(inputs) == len(outputs) else None
     for view, view_samples in zip(inputs, samples or []):
         if isinstance(view, (list, tuple)) and len(view) == len(outputs) \
-                and _flips(view_samples) == _flips(outputs):
+                and [flip_of(s) for s in view_samples] == [
+                    flip_of(s) for s in outputs]:
             return list(view)
     return None
 

@@ -36,6 +36,14 @@ def check_keypoints(pred: np.ndarray, gt: np.ndarray,
     return pred, gt, mask
 
 
+def per_hand_means(errors: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """(N,) mean of ``errors`` (N, K) over each hand's ``mask`` (N, K) bool;
+    NaN for a hand without a joint in the mask."""
+    counts = mask.sum(axis=1)
+    sums = np.where(mask, errors, 0.0).sum(axis=1)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
 def mean_over_hands(errors: np.ndarray, mask: np.ndarray) -> float:
     """Mean over hands of the mean of ``errors`` over each hand's mask.
 
@@ -47,11 +55,9 @@ def mean_over_hands(errors: np.ndarray, mask: np.ndarray) -> float:
     Raises:
         NoValidHandError: if no hand has a joint in ``mask``.
     """
-    counts = mask.sum(axis=1)
-    hands = counts > 0
+    hands = mask.any(axis=1)
     if not hands.any():
         raise NoValidHandError(
             f'none of the {mask.shape[0]} hands has a visible joint to '
             f'evaluate (the mask is all False)')
-    sums = np.where(mask, errors, 0.0).sum(axis=1)
-    return float((sums[hands] / counts[hands]).mean())
+    return float(per_hand_means(errors, mask)[hands].mean())
