@@ -48,14 +48,11 @@ def training_joints(cfg) -> Tuple[np.ndarray, np.ndarray, List[str]]:
     """Joints (M, K, 3) mm, validity (M, K) and sides of the training set."""
     from mmengine.registry import init_default_scope
 
+    from egohands.codecs import dataset_joints
     from egohands.registry import DATASETS
     init_default_scope(cfg.get('default_scope', 'egohands'))
-    dataset = DATASETS.build(cfg.train_dataloader.dataset)
-    dataset.full_init()
-    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
-    return (np.stack([np.asarray(i['joints_3d'], np.float64) for i in infos]),
-            np.stack([np.asarray(i['joints_valid']) for i in infos]),
-            [str(i['hand_side']) for i in infos])
+    return dataset_joints(DATASETS.build(cfg.train_dataloader.dataset),
+                          'mean-pose baselines')
 
 
 def main(argv: List[str]) -> int:

@@ -2,9 +2,10 @@
 from egohands.codecs.base import BaseJointCodec
 from egohands.codecs.root_relative_joint_codec import RootRelativeJointCodec
 from egohands.codecs.target_stats import (load_stats, root_relative_stats,
-                                          save_stats, stats_from_dataset)
+                                          save_stats, stats_from_dataset,
+                                          dataset_joints)
 
 __all__ = [
     'BaseJointCodec', 'RootRelativeJointCodec', 'load_stats',
-    'root_relative_stats', 'save_stats', 'stats_from_dataset'
+    'root_relative_stats', 'save_stats', 'stats_from_dataset', 'dataset_joints'
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -56,28 +56,39 @@ def root_relative_stats(joints_3d: np.ndarray, joints_valid: np.ndarray,
     return mean, std, int(valid[:, root_index].sum())
 
 
-def stats_from_dataset(dataset, root_index: int = 0) -> Dict:
-    """Statistics of a built dataset, read through ``get_data_info``.
+def dataset_joints(dataset, purpose: str = 'target statistics'
+                   ) -> Tuple[np.ndarray, np.ndarray, List[Optional[str]]]:
+    """3D ground truth of a built dataset, read through ``get_data_info``.
 
     Works for any mmengine dataset (and ``ConcatDataset``) whose records
     carry ``joints_3d`` and ``joints_valid``; no pipeline is run.
+
+    Returns:
+        joints (N, K, 3) mm, validity (N, K) float64 and each record's
+        ``hand_side`` (None where a record has none).
     """
     if hasattr(dataset, 'full_init'):
         dataset.full_init()
-    joints, valid = [], []
+    joints, valid, sides = [], [], []
     for index in range(len(dataset)):
         info = dataset.get_data_info(index)
         if 'joints_3d' not in info or 'joints_valid' not in info:
             raise ConfigError(
                 f'{type(dataset).__name__} record {index} has no joints_3d / '
-                'joints_valid: target statistics need 3D ground truth')
+                f'joints_valid: {purpose} need 3D ground truth')
         joints.append(np.asarray(info['joints_3d'], dtype=np.float64))
         valid.append(np.asarray(info['joints_valid'], dtype=np.float64))
+        sides.append(info.get('hand_side'))
     if not joints:
         raise ConfigError(f'{type(dataset).__name__} is empty: cannot '
-                          'compute target statistics')
-    mean, std, num_hands = root_relative_stats(
-        np.stack(joints), np.stack(valid), root_index)
+                          f'compute {purpose}')
+    return np.stack(joints), np.stack(valid), sides
+
+
+def stats_from_dataset(dataset, root_index: int = 0) -> Dict:
+    """Statistics of a built dataset (:func:`dataset_joints`)."""
+    joints, valid, _ = dataset_joints(dataset)
+    mean, std, num_hands = root_relative_stats(joints, valid, root_index)
     if num_hands == 0:
         raise ConfigError(
             f'{type(dataset).__name__}: no hand has a valid root joint '
