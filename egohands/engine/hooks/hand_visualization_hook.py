@@ -4,12 +4,16 @@ Off by default (``enable=False`` in ``configs/_base_/default_runtime.py``);
 ``tools/test.py --show-dir DIR`` turns it on. During testing it draws, on
 each network input crop, the ground-truth skeleton (white) under the
 predicted one (coloured by finger) with a red line per joint error, and
-writes ``<out_dir>/<img_id>_<ann_id>.png``.
+writes ``<out_dir>/<img_id>_<ann_id>.png``. When the prediction carries a
+mesh (``pred_vertices``, MANO heads) and the model's hand model has faces,
+a second panel to the right shows the predicted mesh as a shaded,
+semi-transparent overlay on the same crop (HaMeR's demo look).
 
 The predicted skeleton is the model's 2D prediction mapped into the crop,
 or, for models without 2D output, its 3D joints projected with the crop
 camera ``crop_K`` (a wrist-relative prediction is placed at the
-ground-truth wrist first, as the root-relative metrics do).
+ground-truth wrist first, as the root-relative metrics do). The mesh is
+flipped into the input camera the same way and projected with ``crop_K``.
 """
 import os
 import os.path as osp
@@ -24,8 +28,10 @@ from egohands.geometry.affine import apply_affine_2d
 from egohands.geometry.camera import project_points
 from egohands.geometry.flip import flip_points_3d
 from egohands.registry import HOOKS
+from egohands.visualization.mesh_overlay import draw_mesh_overlay
 from egohands.visualization.skeleton import (draw_hand_skeleton,
-                                             draw_prediction_vs_ground_truth)
+                                             draw_prediction_vs_ground_truth,
+                                             put_label)
 
 
 def predicted_crop_keypoints(sample) -> Optional[np.ndarray]:
@@ -53,6 +59,46 @@ def predicted_crop_keypoints(sample) -> Optional[np.ndarray]:
     if not (joints[:, 2] > 0).all():
         return None
     return project_points(joints, to_numpy(fields['crop_K']))
+
+
+def predicted_crop_vertices(sample) -> Optional[np.ndarray]:
+    """The predicted mesh as (V, 3) mm in the input camera, or None.
+
+    ``pred_vertices`` are absolute, in the original camera frame; they are
+    flipped back into the input camera (that of ``crop_K``) like the
+    joints. None without vertices, without ``crop_K``, for a
+    non-absolute prediction or when a vertex is at or behind the camera.
+    """
+    fields = sample.to_dict()
+    if fields.get('pred_vertices') is None or fields.get('crop_K') is None \
+            or not fields.get('pred_joints_absolute', False):
+        return None
+    vertices = flip_points_3d(
+        to_numpy(fields['pred_vertices']).astype(np.float64),
+        flip_of(fields))
+    return vertices if (vertices[:, 2] > 0).all() else None
+
+
+def hand_mesh_faces(model) -> Optional[np.ndarray]:
+    """(F, 3) int64 faces of the model's hand model, or None.
+
+    Looks through wrappers that hold the estimator in ``.module`` (DDP,
+    ``HandFlipTTAModel``) for ``head.hand_model.faces`` (``MANOHand``).
+    """
+    for _ in range(4):  # wrappers seen in practice nest at most twice
+        if model is None or hasattr(model, 'head') or \
+                not hasattr(model, 'module'):
+            break
+        model = model.module
+    head = getattr(model, 'head', None)
+    faces = getattr(getattr(head, 'hand_model', None), 'faces', None)
+    if faces is None:
+        return None
+    faces = np.asarray(faces)
+    if faces.ndim != 2 or faces.shape[1] != 3 or len(faces) == 0 or \
+            not np.issubdtype(faces.dtype, np.integer):
+        return None
+    return faces.astype(np.int64)
 
 
 def matching_view_inputs(data_batch: dict, outputs) -> Optional[list]:
@@ -86,16 +132,19 @@ class HandVisualizationHook(Hook):
         interval: draw every ``interval``-th test batch.
         mode: ``'overlay'`` or ``'side_by_side'`` (see
             ``draw_prediction_vs_ground_truth``).
+        mesh_alpha: opacity of the predicted mesh in its panel.
     """
 
     priority = 'NORMAL'
 
     def __init__(self, enable: bool = False, out_dir: Optional[str] = None,
-                 interval: int = 1, mode: str = 'overlay') -> None:
+                 interval: int = 1, mode: str = 'overlay',
+                 mesh_alpha: float = 0.7) -> None:
         self.enable = enable
         self.out_dir = out_dir
         self.interval = max(int(interval), 1)
         self.mode = mode
+        self.mesh_alpha = float(mesh_alpha)
 
     def after_test_iter(self, runner, batch_idx: int, data_batch=None,
                         outputs=None) -> None:
@@ -106,22 +155,39 @@ class HandVisualizationHook(Hook):
             return
         out_dir = self.out_dir or osp.join(runner.work_dir, 'vis')
         os.makedirs(out_dir, exist_ok=True)
+        faces = hand_mesh_faces(getattr(runner, 'model', None))
         for image, sample in zip(inputs, outputs):
-            picture = self.draw(image, sample)
+            picture = self.draw(image, sample, faces)
             if picture is not None:
                 name = (f'{sample.metainfo.get("img_id", batch_idx)}_'
                         f'{sample.metainfo.get("ann_id", 0)}.png')
                 cv2.imwrite(osp.join(out_dir, name), picture)
 
-    def draw(self, image, sample) -> Optional[np.ndarray]:
-        """(3, h, w) BGR crop + predicted sample -> BGR picture or None."""
+    def draw(self, image, sample,
+             faces: Optional[np.ndarray] = None) -> Optional[np.ndarray]:
+        """(3, h, w) BGR crop + predicted sample -> BGR picture or None.
+
+        The skeleton picture, followed on the right by the mesh panel when
+        ``faces`` (F, 3) are given and the sample has a drawable mesh.
+        """
         crop = np.ascontiguousarray(
             to_numpy(image).transpose(1, 2, 0)).astype(np.uint8)
         pred = predicted_crop_keypoints(sample)
         if pred is None:
             return None
         if sample.get('gt_keypoints_2d') is None:
-            return draw_hand_skeleton(crop, pred)
-        return draw_prediction_vs_ground_truth(
-            crop, pred, to_numpy(sample.gt_keypoints_2d),
-            to_numpy(sample.get('gt_keypoints_2d_valid')), mode=self.mode)
+            picture = draw_hand_skeleton(crop, pred)
+        else:
+            picture = draw_prediction_vs_ground_truth(
+                crop, pred, to_numpy(sample.gt_keypoints_2d),
+                to_numpy(sample.get('gt_keypoints_2d_valid')),
+                mode=self.mode)
+        vertices = predicted_crop_vertices(sample)
+        if faces is None or vertices is None or \
+                faces.max() >= len(vertices):
+            return picture
+        mesh = draw_mesh_overlay(crop, vertices, faces,
+                                 to_numpy(sample.crop_K),
+                                 alpha=self.mesh_alpha)
+        return np.concatenate([picture, put_label(mesh, 'pred mesh')],
+                              axis=1)
