@@ -22,11 +22,13 @@ from typing import Optional
 import cv2
 import numpy as np
 from mmengine.hooks import Hook
+from torch import nn
 
 from egohands.evaluation.metrics.sample_fields import flip_of, to_numpy
 from egohands.geometry.affine import apply_affine_2d
 from egohands.geometry.camera import project_points
 from egohands.geometry.flip import flip_points_3d
+from egohands.hand_models.mano import MANOHand
 from egohands.registry import HOOKS
 from egohands.visualization.mesh_overlay import draw_mesh_overlay
 from egohands.visualization.skeleton import (draw_hand_skeleton,
@@ -48,15 +50,13 @@ def predicted_crop_keypoints(sample) -> Optional[np.ndarray]:
                                to_numpy(fields['crop_from_img']))
     if fields.get('pred_joints_3d') is None or fields.get('crop_K') is None:
         return None
-    joints = flip_points_3d(
-        to_numpy(fields['pred_joints_3d']).astype(np.float64),
-        flip_of(fields))
+    joints = _in_input_camera(fields, 'pred_joints_3d')
     if not fields.get('pred_joints_absolute', False):
         gt, valid = fields.get('gt_joints_3d'), fields.get('gt_joints_valid')
         if gt is None or valid is None or not to_numpy(valid)[0] > 0:
             return None
         joints = joints + to_numpy(gt)[0]
-    if not (joints[:, 2] > 0).all():
+    if not _in_front(joints):
         return None
     return project_points(joints, to_numpy(fields['crop_K']))
 
@@ -73,32 +73,33 @@ def predicted_crop_vertices(sample) -> Optional[np.ndarray]:
     if fields.get('pred_vertices') is None or fields.get('crop_K') is None \
             or not fields.get('pred_joints_absolute', False):
         return None
-    vertices = flip_points_3d(
-        to_numpy(fields['pred_vertices']).astype(np.float64),
-        flip_of(fields))
-    return vertices if (vertices[:, 2] > 0).all() else None
+    vertices = _in_input_camera(fields, 'pred_vertices')
+    return vertices if _in_front(vertices) else None
+
+
+def _in_input_camera(fields: dict, key: str) -> np.ndarray:
+    """(N, 3) float64 prediction ``fields[key]`` (original frame) flipped
+    back into the input camera, the camera of ``crop_K``."""
+    return flip_points_3d(to_numpy(fields[key]).astype(np.float64),
+                          flip_of(fields))
+
+
+def _in_front(points: np.ndarray) -> bool:
+    """Whether every (N, 3) point is in front of the camera (z > 0)."""
+    return bool((points[:, 2] > 0).all())
 
 
 def hand_mesh_faces(model) -> Optional[np.ndarray]:
-    """(F, 3) int64 faces of the model's hand model, or None.
-
-    Looks through wrappers that hold the estimator in ``.module`` (DDP,
-    ``HandFlipTTAModel``) for ``head.hand_model.faces`` (``MANOHand``).
-    """
-    for _ in range(4):  # wrappers seen in practice nest at most twice
-        if model is None or hasattr(model, 'head') or \
-                not hasattr(model, 'module'):
-            break
-        model = model.module
-    head = getattr(model, 'head', None)
-    faces = getattr(getattr(head, 'hand_model', None), 'faces', None)
-    if faces is None:
+    """(F, 3) int64 faces of the first ``MANOHand`` inside ``model``, or
+    None. ``nn.Module.modules`` walks through module wrappers (DDP,
+    ``HandFlipTTAModel``) to the estimator's ``head.hand_model``; other
+    wrappers are opened through their ``.module``."""
+    while model is not None and not isinstance(model, nn.Module):
+        model = getattr(model, 'module', None)
+    if model is None:
         return None
-    faces = np.asarray(faces)
-    if faces.ndim != 2 or faces.shape[1] != 3 or len(faces) == 0 or \
-            not np.issubdtype(faces.dtype, np.integer):
-        return None
-    return faces.astype(np.int64)
+    return next((module.faces for module in model.modules()
+                 if isinstance(module, MANOHand)), None)
 
 
 def matching_view_inputs(data_batch: dict, outputs) -> Optional[list]:
