@@ -70,7 +70,7 @@ def ensure_hand_model(path: str) -> None:
     if not missing:
         return
     if os.path.normpath(path) == os.path.normpath(DEFAULT_HAND_MODEL):
-        from egohands.hand_models.synthetic import write_synthetic_model
+        from egohands.synth.hand import write_synthetic_model
         print(f'writing the synthetic hand model to {path} '
               '(tools/make_hand_model.py)')
         write_synthetic_model(path)
@@ -84,7 +84,7 @@ def ensure_hand_model(path: str) -> None:
 def main(argv: List[str]) -> int:
     args = parse_args(argv)
     check_args(args)
-    from egohands.datasets.synthetic import EgoSynthConfig, generate_egosynth
+    from egohands.synth.egosynth import EgoSynthConfig, generate_egosynth
     ensure_hand_model(args.hand_model)
     config = EgoSynthConfig(width=args.size, height=args.size,
                             seq_len=args.seq_len, views=args.views)

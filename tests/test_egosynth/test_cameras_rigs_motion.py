@@ -1,12 +1,12 @@
 """Cameras, headset rigs and sequence motions against closed forms."""
 import numpy as np
 
-from egohands.datasets.synthetic.cameras import (CameraSampling,
+from egohands.synth.egosynth.cameras import (CameraSampling,
                                                  focal_from_hfov,
                                                  sample_intrinsics)
-from egohands.datasets.synthetic.rigs import (nominal_rig, sample_rig,
+from egohands.synth.egosynth.rigs import (nominal_rig, sample_rig,
                                               yaw_pitch_matrix)
-from egohands.datasets.synthetic.sequences import (MotionSampling,
+from egohands.synth.egosynth.sequences import (MotionSampling,
                                                    key_pose_track,
                                                    smooth_rigid_motion,
                                                    smooth_signal)

@@ -3,16 +3,16 @@ bounds and determinism."""
 import numpy as np
 import pytest
 
-from egohands.datasets.synthetic import backgrounds
-from egohands.datasets.synthetic.appearance import (AppearanceSampling,
+from egohands.synth.egosynth import backgrounds
+from egohands.synth.egosynth.appearance import (AppearanceSampling,
                                                     SKIN_TONE_ANCHORS,
                                                     degrade_image,
                                                     hand_vertex_colors,
                                                     sample_skin_tone)
-from egohands.datasets.synthetic.occluders import (box_mesh, cylinder_mesh,
+from egohands.synth.egosynth.occluders import (box_mesh, cylinder_mesh,
                                                    ellipsoid_mesh,
                                                    occluder_in_front)
-from egohands.datasets.synthetic.placement import (PlacementSampling,
+from egohands.synth.egosynth.placement import (PlacementSampling,
                                                    hand_frame, hands_apart,
                                                    head_axes,
                                                    sample_orientations,
