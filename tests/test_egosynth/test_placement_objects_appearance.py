@@ -72,7 +72,7 @@ def test_orientations_point_fingers_forward_inward_and_palm_down():
 
 
 def test_view_fit_rejects_outside_tiny_and_too_close_hands():
-    sampling = PlacementSampling()
+    sampling = PlacementSampling(min_inside_fraction=0.4)
     K = np.array([[100.0, 0, 63.5], [0, 100.0, 63.5], [0, 0, 1]])
     square = np.array([[x, y, 0.0] for x in np.linspace(-0.05, 0.05, 5)
                        for y in np.linspace(-0.05, 0.05, 5)])
