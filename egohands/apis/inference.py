@@ -90,7 +90,7 @@ def check_boxes(bboxes, width: int, height: int, where: str) -> np.ndarray:
     if boxes.ndim != 2 or boxes.shape[1] not in (4, 5):
         raise InputError(f'{where}: boxes must be [x0, y0, x1, y1] lists, '
                          f'got an array of shape {boxes.shape}')
-    for i, (x0, y0, x1, y1) in enumerate(boxes[:, :4]):
+    for i, (x0, y0, x1, y1) in enumerate(boxes[:, :4].tolist()):
         if not np.isfinite([x0, y0, x1, y1]).all() or x1 <= x0 or y1 <= y0:
             raise InputError(f'{where}: box {i} {[x0, y0, x1, y1]} is not a '
                              'box (x0 < x1, y0 < y1, finite px)')

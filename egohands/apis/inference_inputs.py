@@ -62,7 +62,20 @@ def list_frames(inputs) -> List[str]:
         return files
     if not osp.exists(path):
         raise InputError(f'{path}: no such image, video or folder')
+    if is_video(path):
+        check_video(path)
     return [path]
+
+
+def check_video(path: str) -> None:
+    """An InputError unless OpenCV decodes a first frame of ``path``."""
+    import cv2
+    capture = cv2.VideoCapture(path)
+    ok = capture.isOpened() and capture.read()[0]
+    capture.release()
+    if not ok:
+        raise InputError(f'{path}: cannot read this video (missing file, '
+                         'unknown codec or no frame)')
 
 
 def iter_frames(inputs) -> Iterator[Frame]:
@@ -106,8 +119,7 @@ def video_frames(path: str) -> Iterator[Frame]:
     finally:
         capture.release()
     if count == 0:
-        raise InputError(f'{path}: cannot read this video (missing file, '
-                         'unknown codec or no frame)')
+        check_video(path)
 
 
 def video_fps(path: str, default: float = 30.0) -> float:

@@ -34,7 +34,7 @@ from egohands.apis.model_loading import init_model
 from egohands.apis.prediction_records import (LAYOUTS, hand_record,
                                               write_layout,
                                               write_predictions)
-from egohands.utils.errors import ConfigError, InputError
+from egohands.utils.errors import ConfigError
 
 
 class HandPoseInferencer:
@@ -90,10 +90,11 @@ class HandPoseInferencer:
         if unknown:
             raise ConfigError(f'unknown prediction layout(s) {unknown}; '
                               f'known: {list(LAYOUTS)}')
+        sources = list_frames(inputs)  # input errors before any output
         boxes = self._boxes(inputs, bboxes)
         drawing = out_dir is not None and draw
         results, queue, pending, sizes = [], [], [], {}
-        for frame in self._progress(iter_frames(inputs), inputs, progress):
+        for frame in self._progress(iter_frames(inputs), sources, progress):
             result = dict(name=frame.name, index=frame.index, hands=[])
             results.append(result)
             queue.append((frame, result))
@@ -210,14 +211,9 @@ class HandPoseInferencer:
                          records, source, sizes)
 
     @staticmethod
-    def _progress(frames, inputs, enabled: bool):
+    def _progress(frames, sources: List[str], enabled: bool):
         if not enabled:
             return frames
         from tqdm import tqdm
-        total = None
-        if not (isinstance(inputs, str) and is_video(inputs)):
-            try:
-                total = len(list_frames(inputs))
-            except InputError:
-                total = None
+        total = None if any(is_video(s) for s in sources) else len(sources)
         return tqdm(frames, total=total, unit='frame', desc='hands')
