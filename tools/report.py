@@ -11,7 +11,10 @@ own side. Prints the table (MPJPE, PA-MPJPE, PCK-AUC; the definitions of
 ``HandKeypoint3DMetric``) and writes to ``--out-dir`` (default: the dump's
 folder) ``report.json``, ``skeletons_3d.png`` (predicted vs ground-truth 3D
 skeletons, best to worst) and, with ``--show-dir`` (the pictures of
-``tools/test.py --show-dir``), ``crops_ranked.png``.
+``tools/test.py --show-dir``), ``crops_ranked.png``, and, when the training
+run's folder (``--work-dir``, default the dump's folder) has validation
+metrics per epoch, ``learning_curve.png`` (validation PA-MPJPE per epoch
+next to both baselines).
 """
 import argparse
 import json
@@ -35,6 +38,8 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
                         '--show-dir, for crops_ranked.png')
     parser.add_argument('--out-dir', help='output folder (default: the '
                         "dump's folder)")
+    parser.add_argument('--work-dir', help="training run's folder, for "
+                        "learning_curve.png (default: the dump's folder)")
     parser.add_argument('--num-crops', type=int, default=24,
                         help='crops in crops_ranked.png (default 24)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -62,10 +67,13 @@ def main(argv: List[str]) -> int:
     from egohands.apis.tool_config import load_config
     from egohands.engine.hooks.prediction_dump_hook import \
         load_prediction_dump
-    from egohands.evaluation.run_report import (compare_with_baselines,
-                                                dump_arrays, format_table)
+    from egohands.evaluation.run_report import (MODEL,
+                                                compare_with_baselines,
+                                                dump_arrays, format_table,
+                                                validation_history)
     from egohands.utils.errors import MissingAssetError
-    from egohands.visualization.report_figures import (per_hand_errors,
+    from egohands.visualization.report_figures import (learning_curve,
+                                                       per_hand_errors,
                                                        ranked_crop_grid,
                                                        ranked_skeleton_grid)
 
@@ -96,6 +104,16 @@ def main(argv: List[str]) -> int:
         else:
             written.append(osp.join(out_dir, 'crops_ranked.png'))
             cv2.imwrite(written[-1], grid)
+    history = validation_history(args.work_dir or out_dir)
+    if history['epoch']:
+        written.append(osp.join(out_dir, 'learning_curve.png'))
+        baselines = {name: metrics['pa_mpjpe']
+                     for name, metrics in report['rows'].items()
+                     if name != MODEL}
+        cv2.imwrite(written[-1], learning_curve(history, baselines))
+    else:
+        print('no validation history in '
+              f'{args.work_dir or out_dir}: learning_curve.png not drawn')
     print('wrote ' + ', '.join([osp.join(out_dir, 'report.json'), *written]))
     return 0
 

@@ -143,17 +143,23 @@ class IntegralPoseHead(BaseHandHead):
         targets, weights = encoded['targets'], encoded['target_weights']
         losses = dict(loss_joints=self.loss_module(pred, targets, weights))
         if self.heatmap_weight > 0:
-            logits = out['heatmaps']
-            uv = targets[..., :2]
-            inside = ((uv >= 0) & (uv <= 1)).all(dim=-1).to(weights.dtype)
-            wanted = gaussian_heatmap_targets(uv, *logits.shape[2:],
-                                              self.heatmap_sigma)
-            log_prob = logits.flatten(2).log_softmax(dim=-1)
-            cross = -(wanted.flatten(2) * log_prob).sum(dim=-1)  # (B, K)
-            weight = weights * inside
-            losses['loss_heatmap'] = self.heatmap_weight * (
-                cross * weight).sum() / weight.sum().clamp(min=1.0)
+            losses['loss_heatmap'] = self.heatmap_loss(
+                out['heatmaps'], targets[..., :2], weights)
         return losses
+
+    def heatmap_loss(self, logits: torch.Tensor, uv: torch.Tensor,
+                     weights: torch.Tensor) -> torch.Tensor:
+        """``heatmap_weight`` times the mean cross-entropy between the
+        heatmaps' softmax (B, K, H, W) and Gaussians at the true ``uv``
+        (B, K, 2), over valid joints that lie inside the input."""
+        inside = ((uv >= 0) & (uv <= 1)).all(dim=-1).to(weights.dtype)
+        wanted = gaussian_heatmap_targets(uv, *logits.shape[2:],
+                                          self.heatmap_sigma)
+        log_prob = logits.flatten(2).log_softmax(dim=-1)
+        cross = -(wanted.flatten(2) * log_prob).sum(dim=-1)  # (B, K)
+        weight = weights * inside
+        return self.heatmap_weight * (cross * weight).sum() / \
+            weight.sum().clamp(min=1.0)
 
     def predict(self, feats: Features, data_samples: List[HandDataSample],
                 test_cfg: Optional[dict] = None) -> List[Dict]:
