@@ -9,9 +9,9 @@ from egohands.engine.hooks import (HandVisualizationHook,
                                    load_prediction_dump)
 from egohands.engine.layer_decay_optim_constructor import \
     LayerDecayOptimWrapperConstructor
-from egohands.utils.checkpoint import register_safe_checkpoint_globals
+from egohands.utils.checkpoint import install_safe_checkpoint_loading
 
-register_safe_checkpoint_globals()
+install_safe_checkpoint_loading()
 
 __all__ = [
     'HandVisualizationHook', 'LayerDecayOptimWrapperConstructor',

@@ -47,8 +47,8 @@ def test_train_then_test_with_dump_and_pictures(tmp_path, tiny_config,
     assert (work_dir / 'best_mpjpe_epoch_2.pth').is_file()
     # the codec statistics were computed at the start and travel in the
     # checkpoint, which loads with weights_only=True (egohands' allow-list)
-    from egohands.utils.checkpoint import register_safe_checkpoint_globals
-    register_safe_checkpoint_globals()
+    from egohands.utils.checkpoint import install_safe_checkpoint_loading
+    install_safe_checkpoint_loading()
     state = torch.load(checkpoint, weights_only=True)['state_dict']
     assert bool(state['head.codec.has_stats'])
     saved = json.loads((work_dir / 'target_stats.json').read_text())
@@ -125,8 +125,8 @@ def test_resume_auto_continues_after_a_kill(tmp_path, tiny_config,
     resumed = run_python(['tools/train.py', tiny_config, '--resume'] +
                          options)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    from egohands.utils.checkpoint import register_safe_checkpoint_globals
-    register_safe_checkpoint_globals()
+    from egohands.utils.checkpoint import install_safe_checkpoint_loading
+    install_safe_checkpoint_loading()
     iters_per_epoch = torch.load(work_dir / 'epoch_1.pth',
                                  weights_only=True)['meta']['iter']
     # killed in the middle of epoch 2, after its first iteration
