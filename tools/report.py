@@ -1,7 +1,7 @@
 """Compare a test run with the mean-pose baselines and draw its pictures.
 
     python tools/report.py CONFIG PREDICTIONS [--show-dir DIR]
-        [--out-dir DIR] [--cfg-options k=v ...]
+        [--out-dir DIR] [--cfg-options k=v ...] [--trust-pickle]
 
 PREDICTIONS is the dump of ``tools/test.py CONFIG CKPT --dump FILE`` on a
 split with ground truth. The baselines come from the training annotations
@@ -11,7 +11,8 @@ own side. Prints the table (MPJPE, PA-MPJPE, PCK-AUC; the definitions of
 ``HandKeypoint3DMetric``) and writes to ``--out-dir`` (default: the dump's
 folder) ``report.json``, ``skeletons_3d.png`` (predicted vs ground-truth 3D
 skeletons, best to worst) and, with ``--show-dir`` (the pictures of
-``tools/test.py --show-dir``), ``crops_ranked.png``.
+``tools/test.py --show-dir``), ``crops_ranked.png``. Old pickled dumps are
+read only with ``--trust-pickle``.
 """
 import argparse
 import json
@@ -39,6 +40,8 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
                         help='crops in crops_ranked.png (default 24)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries')
+    parser.add_argument('--trust-pickle', action='store_true',
+                        help='read an old pickled dump (.pkl) you trust')
     parser.add_argument('--debug', action='store_true',
                         help='show tracebacks of user errors')
     return parser.parse_args(argv)
@@ -60,8 +63,7 @@ def main(argv: List[str]) -> int:
     import cv2
 
     from egohands.apis.tool_config import load_config
-    from egohands.engine.hooks.prediction_dump_hook import \
-        load_prediction_dump
+    from egohands.evaluation.prediction_dump import load_prediction_dump
     from egohands.evaluation.run_report import (compare_with_baselines,
                                                 dump_arrays, format_table)
     from egohands.utils.errors import MissingAssetError
@@ -74,7 +76,8 @@ def main(argv: List[str]) -> int:
             f'{args.predictions}: no such prediction dump; write it with '
             'tools/test.py CONFIG CHECKPOINT --dump FILE')
     cfg = load_config(args.config, args.cfg_options)
-    records = load_prediction_dump(args.predictions)['predictions']
+    records = load_prediction_dump(
+        args.predictions, args.trust_pickle or None)['predictions']
     report = compare_with_baselines(records, *training_joints(cfg))
     print(format_table(report))
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 from typing import Any, List, Optional
 
 import numpy as np
@@ -166,17 +165,7 @@ def read_torch_checkpoint(path: str, map_location: Any = 'cpu',
 
 
 def atomic_torch_save(obj: Any, path: str) -> None:
-    """``torch.save`` to a temporary file next to ``path``, then rename."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle = tempfile.NamedTemporaryFile(
-        dir=directory, prefix=f'.{os.path.basename(path)}.', suffix='.part',
-        delete=False)
-    try:
-        with handle:
-            torch.save(obj, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    finally:
-        if os.path.exists(handle.name):
-            os.remove(handle.name)
+    """``torch.save`` under a temporary name next to ``path``, then rename."""
+    from egohands.utils.atomic_file import atomic_write
+    with atomic_write(path) as f:
+        torch.save(obj, f)

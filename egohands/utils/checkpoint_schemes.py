@@ -1,5 +1,6 @@
 """mmengine's checkpoint loading (``load_from``, ``resume``, ``init_cfg``
-Pretrained) routed through egohands' safe reading.
+Pretrained) routed through egohands' safe reading, and its checkpoint
+writing made atomic.
 
 mmengine picks a loader by the path's prefix (``CheckpointLoader``). Two are
 replaced:
@@ -15,12 +16,20 @@ replaced:
   (``https://host/model.pth#sha256=<64 hex digits>``, as pip's hash
   fragments) or from the model-zoo entry with that URL; a URL without
   either is refused.
+
+Writing: mmengine saves a checkpoint with its local file backend's
+``put``, which opens the final name and writes into it; a run killed
+meanwhile leaves a truncated file. :class:`AtomicLocalBackend` writes to a
+temporary name in the same folder and renames it.
 """
 import os.path as osp
 import re
 import urllib.parse
 from typing import Any, Optional
 
+from mmengine.fileio.backends import LocalBackend
+
+from egohands.utils.atomic_file import atomic_write
 from egohands.utils.errors import DownloadError
 
 _SHA256_FRAGMENT = re.compile(r'^sha256=([0-9a-fA-F]{64})$')
@@ -80,9 +89,21 @@ def load_http(filename: str, map_location: Any = None,
     return load_local(download_verified_url(filename), map_location)
 
 
+class AtomicLocalBackend(LocalBackend):
+    """mmengine's local backend whose ``put`` renames a complete file into
+    place (same folder, so the rename is atomic)."""
+
+    def put(self, obj: bytes, filepath) -> None:
+        with atomic_write(str(filepath)) as f:
+            f.write(obj)
+
+
 def register_loader_schemes() -> None:
-    """Replace mmengine's loaders of local and http(s) paths."""
+    """Replace mmengine's loaders of local and http(s) paths and its local
+    file backend (atomic writes)."""
+    from mmengine.fileio.backends import register_backend
     from mmengine.runner.checkpoint import CheckpointLoader
+    register_backend('local', AtomicLocalBackend, force=True, prefixes='')
     CheckpointLoader.register_scheme(prefixes='', loader=load_local,
                                      force=True)
     CheckpointLoader.register_scheme(prefixes=('http://', 'https://'),

@@ -66,7 +66,7 @@ def test_train_then_test_with_dump_and_pictures(tmp_path, tiny_config,
     assert 0 < metrics['pa_mpjpe'] <= metrics['mpjpe'] < 1000
     assert 'mpjpe' in test.stdout and 'metrics written to' in test.stdout
 
-    from egohands.engine.hooks import load_prediction_dump
+    from egohands.evaluation.prediction_dump import load_prediction_dump
     content = load_prediction_dump(str(dump))
     test_ann = json.loads(
         (Path(toy_data_root) / 'annotations' / 'test.json').read_text())
@@ -88,7 +88,7 @@ def test_train_then_test_with_dump_and_pictures(tmp_path, tiny_config,
     assert len(pictures) == len(predictions)
 
     # flip test-time augmentation: other numbers, same hands
-    tta_dump = tmp_path / 'preds_tta.pkl'
+    tta_dump = tmp_path / 'preds_tta.npz'
     tta = run_python(['tools/test.py', tiny_config, checkpoint, '--tta',
                       '--work-dir', tmp_path / 'test_tta', '--dump',
                       tta_dump] + options[:2])
