@@ -120,7 +120,7 @@ def explain_unpickling_error(path: str, err: Exception) -> CheckpointError:
     """A one-line :class:`CheckpointError` for a refused weights-only load
     (naming the refused global when torch says which)."""
     lines = [line for line in str(err).splitlines()
-             if 'GLOBAL' in line or 'nsupported' in line]
+             if 'GLOBAL' in line or 'not allowed' in line]
     detail = lines[0].strip() if lines else _first_line(err)
     return CheckpointError(
         f'checkpoint {path} holds objects that weights-only loading refuses '
@@ -131,7 +131,7 @@ def explain_unpickling_error(path: str, err: Exception) -> CheckpointError:
 def _refused_by_weights_only(err: Exception) -> bool:
     text = str(err)
     return isinstance(err, pickle.UnpicklingError) and (
-        'GLOBAL' in text or 'nsupported' in text)
+        'GLOBAL' in text or 'not allowed' in text)
 
 
 def read_torch_checkpoint(path: str, map_location: Any = 'cpu',
