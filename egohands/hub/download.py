@@ -29,13 +29,13 @@ import os
 import os.path as osp
 import re
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import IO, Any, Dict, Optional
 
+from egohands.utils.atomic_file import atomic_write
 from egohands.utils.errors import (ConfigError, DownloadError,
                                    MissingAssetError)
 from .model_zoo import (SHA256_PATTERN, ModelZooEntry, get_entry,
@@ -218,16 +218,9 @@ def download_entry(entry: ModelZooEntry, dest: Optional[str] = None,
     path = osp.join(directory, entry.filename)
     if osp.isfile(path) and _matches(path, expected, size):
         return path
-    os.makedirs(directory, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(
-        dir=directory, prefix=f'.{entry.filename}.', suffix='.part',
-        delete=False)
-    try:
-        with handle:
-            actual = _fetch(url, handle, entry.name, size, progress)
-            handle.flush()
-            os.fsync(handle.fileno())
-        got_size = osp.getsize(handle.name)
+    with atomic_write(path) as handle:  # renamed only if verified
+        actual = _fetch(url, handle, entry.name, size, progress)
+        got_size = handle.tell()
         if size is not None and got_size != size:
             raise DownloadError(
                 f'{entry.name}: {url} gave {got_size} bytes, expected {size}; '
@@ -238,10 +231,6 @@ def download_entry(entry: ModelZooEntry, dest: Optional[str] = None,
                 f'{expected}, got {actual}; the file was not kept (a web '
                 'page instead of the file, a changed upstream file or a bad '
                 'mirror)')
-        os.replace(handle.name, path)
-    finally:
-        if osp.exists(handle.name):
-            os.remove(handle.name)
     return path
 
 
