@@ -44,8 +44,8 @@ DESCRIPTION = ('HP-ViT / ViTFormer (KanokphanL/PCIE_EgoHandPose) '
                'ViTFormer-Base.pt / ViTFormer-Large.pt -> egohands checkpoint '
                'for configs/hpvit/hpvit-pcie_vit-{b,l}_egoexo4d-192x256.py')
 HOW_TO_OBTAIN = (
-    'download ViTFormer-Base.pt (Google Drive 1Wdye-g2KiC_0XcGy33tfgvWy8Y06ir-4)'
-    ' or ViTFormer-Large.pt (1wzHyKPU4Hym9GS48n42J5I-uoTin_QZv) linked in '
+    'download ViTFormer-Base.pt (Google Drive '
+    '1Wdye-g2KiC_0XcGy33tfgvWy8Y06ir-4) or ViTFormer-Large.pt (1wzHyKPU4Hym9GS48n42J5I-uoTin_QZv) linked in '
     'KanokphanL/PCIE_EgoHandPose README.md (model_zoo.md)')
 #: patch grid of the released pos_embed (img_size (256, 192), patch 16)
 OFFICIAL_GRID = (16, 12)

@@ -14,6 +14,7 @@ from egohands.utils.checkpoint import install_safe_checkpoint_loading
 install_safe_checkpoint_loading()
 
 __all__ = [
-    'CheckpointFitHook', 'HandVisualizationHook', 'LayerDecayOptimWrapperConstructor',
+    'CheckpointFitHook', 'HandVisualizationHook',
+    'LayerDecayOptimWrapperConstructor',
     'PredictionDumpHook', 'TargetStatsHook'
 ]

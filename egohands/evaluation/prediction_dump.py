@@ -194,8 +194,8 @@ def load_prediction_dump(path: str, trust_pickle: Optional[bool] = None
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
         meta = json.loads(str(arrays.pop('meta_json')))
-        return _check_content(path, dict(meta=meta,
-                                         predictions=_records_from_npz(arrays)))
+        records = _records_from_npz(arrays)
+        return _check_content(path, dict(meta=meta, predictions=records))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         raise ConfigError(f'{path} cannot be read as an egohands prediction '
                           f'dump ({type(err).__name__}: {err})') from None

@@ -7,5 +7,6 @@ from egohands.engine.hooks.prediction_dump_hook import PredictionDumpHook
 from egohands.engine.hooks.target_stats_hook import TargetStatsHook
 
 __all__ = [
-    'CheckpointFitHook', 'HandVisualizationHook', 'PredictionDumpHook', 'TargetStatsHook'
+    'CheckpointFitHook', 'HandVisualizationHook', 'PredictionDumpHook',
+    'TargetStatsHook'
 ]
