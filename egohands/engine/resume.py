@@ -77,10 +77,17 @@ def checkpoint_loads(path: str) -> Optional[str]:
     return None
 
 
+def _log(message: str) -> None:
+    print_log(message, logger='current')
+
+
 def latest_intact_checkpoint(work_dir: str,
                              loads: Callable[[str], Optional[str]]
-                             = checkpoint_loads) -> Optional[str]:
-    """The checkpoint to resume from, or None (module docstring)."""
+                             = checkpoint_loads,
+                             log: Callable[[str], None] = _log
+                             ) -> Optional[str]:
+    """The checkpoint to resume from, or None (module docstring); ``log``
+    gets one line per skipped file."""
     if not osp.isdir(work_dir):
         return None
     candidates = [named_checkpoint(work_dir)] + numbered_checkpoints(
@@ -91,12 +98,10 @@ def latest_intact_checkpoint(work_dir: str,
             continue
         tried.add(osp.realpath(path))
         if not osp.isfile(path):
-            print_log(f'resume: skipping {path}: no such file',
-                      logger='current')
+            log(f'resume: skipping {path}: no such file')
             continue
         problem = loads(path)
         if problem is None:
             return path
-        print_log(f'resume: skipping {path}, which does not load: {problem}',
-                  logger='current')
+        log(f'resume: skipping {path}, which does not load: {problem}')
     return None

@@ -27,15 +27,15 @@ def _work_dir(tmp_path, epochs=(1, 2, 3)):
     return work
 
 
-def test_truncated_latest_checkpoint_falls_back_with_one_line(tmp_path,
-                                                              capsys):
+def test_truncated_latest_checkpoint_falls_back_with_one_line(tmp_path):
     work = _work_dir(tmp_path)
     latest = work / 'epoch_3.pth'
     latest.write_bytes(latest.read_bytes()[:300])  # killed while written
-    assert latest_intact_checkpoint(str(work)) == str(work / 'epoch_2.pth')
-    out = capsys.readouterr().out
-    skipped = [line for line in out.splitlines() if 'skipping' in line]
-    assert len(skipped) == 1 and 'epoch_3.pth' in skipped[0]
+    lines = []
+    assert latest_intact_checkpoint(str(work), log=lines.append) == str(
+        work / 'epoch_2.pth')
+    assert len(lines) == 1 and 'skipping' in lines[0]
+    assert 'epoch_3.pth' in lines[0] and '\n' not in lines[0]
 
 
 def test_empty_last_checkpoint_takes_the_highest_epoch(tmp_path):
