@@ -1,7 +1,7 @@
 """Compare a test run with the mean-pose baselines and draw its pictures.
 
     python tools/report.py CONFIG PREDICTIONS [--show-dir DIR]
-        [--out-dir DIR] [--cfg-options k=v ...]
+        [--out-dir DIR] [--cfg-options k=v ...] [--trust-pickle]
 
 PREDICTIONS is the dump of ``tools/test.py CONFIG CKPT --dump FILE`` on a
 split with ground truth. The baselines come from the training annotations
@@ -14,7 +14,8 @@ skeletons, best to worst) and, with ``--show-dir`` (the pictures of
 ``tools/test.py --show-dir``), ``crops_ranked.png``, and, when the training
 run's folder (``--work-dir``, default the dump's folder) has validation
 metrics per epoch, ``learning_curve.png`` (validation PA-MPJPE per epoch
-next to both baselines).
+next to both baselines). Old pickled dumps are read only with
+``--trust-pickle``.
 """
 import argparse
 import json
@@ -44,6 +45,8 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
                         help='crops in crops_ranked.png (default 24)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries')
+    parser.add_argument('--trust-pickle', action='store_true',
+                        help='read an old pickled dump (.pkl) you trust')
     parser.add_argument('--debug', action='store_true',
                         help='show tracebacks of user errors')
     return parser.parse_args(argv)
@@ -65,8 +68,7 @@ def main(argv: List[str]) -> int:
     import cv2
 
     from egohands.apis.tool_config import load_config
-    from egohands.engine.hooks.prediction_dump_hook import \
-        load_prediction_dump
+    from egohands.evaluation.prediction_dump import load_prediction_dump
     from egohands.evaluation.run_report import (MODEL,
                                                 compare_with_baselines,
                                                 dump_arrays, format_table,
@@ -82,7 +84,8 @@ def main(argv: List[str]) -> int:
             f'{args.predictions}: no such prediction dump; write it with '
             'tools/test.py CONFIG CHECKPOINT --dump FILE')
     cfg = load_config(args.config, args.cfg_options)
-    records = load_prediction_dump(args.predictions)['predictions']
+    records = load_prediction_dump(
+        args.predictions, args.trust_pickle or None)['predictions']
     report = compare_with_baselines(records, *training_joints(cfg))
     print(format_table(report))
 

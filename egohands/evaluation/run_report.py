@@ -1,7 +1,7 @@
 """A test run next to the mean-pose baselines: the table ``make demo`` prints.
 
 Input is a prediction dump of ``tools/test.py --dump`` (records of
-``egohands.engine.hooks.prediction_dump_hook``, original camera frame, mm)
+``egohands.evaluation.prediction_dump``, original camera frame, mm)
 and the training joints. Every number uses the definitions of
 ``HandKeypoint3DMetric``: root-relative MPJPE, PA-MPJPE and the 0-50 mm
 PCK-AUC of root-relative joints, averaged per hand then over hands.
