@@ -39,7 +39,8 @@ class HeatmapLiftingHead(IntegralPoseHead):
 
     Args:
         in_channels, keypoint_codec, num_joints, deconv_channels, in_index,
-        heatmap_weight, heatmap_sigma: as :class:`IntegralPoseHead`
+        heatmap_weight, heatmap_sigma, skip_channels: as
+            :class:`IntegralPoseHead`
             (``keypoint_codec`` is its ``Pose25DCodec``).
         codec: config of the codec of the lifted 3D joints
             (``RootRelativeJointCodec``).
@@ -63,11 +64,14 @@ class HeatmapLiftingHead(IntegralPoseHead):
                  keypoint_weight: float = 1.0,
                  heatmap_weight: float = 0.1,
                  heatmap_sigma: float = 1.5,
+                 skip_channels: Sequence[int] = (),
                  loss: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(in_channels, keypoint_codec, num_joints,
-                         deconv_channels, in_index, None, heatmap_weight,
-                         heatmap_sigma, init_cfg)
+        super().__init__(in_channels, keypoint_codec, num_joints=num_joints,
+                         deconv_channels=deconv_channels, in_index=in_index,
+                         heatmap_weight=heatmap_weight,
+                         skip_channels=skip_channels,
+                         heatmap_sigma=heatmap_sigma, init_cfg=init_cfg)
         self.keypoint_codec = self.codec
         self.codec: BaseJointCodec = MODELS.build(codec)
         self.keypoint_weight = float(keypoint_weight)
@@ -88,7 +92,7 @@ class HeatmapLiftingHead(IntegralPoseHead):
                 ) -> Dict[str, torch.Tensor]:
         """Features and the crop's view direction ``view`` (B, 3) ->
         ``joints`` (3D codec units), ``keypoints`` (u, v, dz), maps."""
-        feature = feats[self.in_index]
+        feature = feats[self.in_index % len(feats)]
         out = super().forward(feats)
         keypoints = out['joints']
         if view is None:

@@ -71,6 +71,11 @@ class IntegralPoseHead(BaseHandHead):
         num_joints: K.
         deconv_channels: output channels of each 2x transposed convolution
             (each doubles the map's resolution).
+        skip_channels: channels of shallower backbone maps, finest last
+            (``feats[in_index - 1]``, ``feats[in_index - 2]``, ...), each
+            projected by a 1x1 convolution and added after the deconvolution
+            that reaches its resolution (U-Net-like skips: fine features
+            reach the heatmaps directly, which speeds up learning).
         in_index: which backbone output is read.
         loss: loss on (pred, target, weight) in codec space; default
             ``MPJPELoss`` (Euclidean distance of the (u, v, dz) triples).
@@ -93,6 +98,7 @@ class IntegralPoseHead(BaseHandHead):
                  in_index: int = -1,
                  loss: Optional[dict] = None,
                  heatmap_weight: float = 0.0,
+                 skip_channels: Sequence[int] = (),
                  heatmap_sigma: float = 1.5,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -100,14 +106,21 @@ class IntegralPoseHead(BaseHandHead):
         self.heatmap_weight = float(heatmap_weight)
         self.heatmap_sigma = float(heatmap_sigma)
         self.in_index = in_index
-        layers = []
+        if len(skip_channels) > len(deconv_channels):
+            raise ValueError('IntegralPoseHead: more skip_channels than '
+                             'deconv_channels')
+        self.upsample = nn.ModuleList()
+        self.skips = nn.ModuleList()
         previous = in_channels
-        for channels in deconv_channels:
-            layers += [nn.ConvTranspose2d(previous, channels, 4, stride=2,
-                                          padding=1, bias=False),
-                       nn.BatchNorm2d(channels), nn.ReLU(inplace=True)]
+        for index, channels in enumerate(deconv_channels):
+            self.upsample.append(nn.Sequential(
+                nn.ConvTranspose2d(previous, channels, 4, stride=2,
+                                   padding=1, bias=False),
+                nn.BatchNorm2d(channels), nn.ReLU(inplace=True)))
+            if index < len(skip_channels):
+                self.skips.append(nn.Conv2d(skip_channels[index], channels,
+                                            1))
             previous = channels
-        self.upsample = nn.Sequential(*layers)
         self.maps = nn.Conv2d(previous, 2 * num_joints, 1)
         nn.init.normal_(self.maps.weight, std=1e-3)
         nn.init.zeros_(self.maps.bias)
@@ -116,7 +129,13 @@ class IntegralPoseHead(BaseHandHead):
 
     def forward(self, feats: Features) -> Dict[str, torch.Tensor]:
         """Features -> ``joints`` (B, K, 3), ``heatmaps``, ``depths``."""
-        maps = self.maps(self.upsample(feats[self.in_index]))
+        index = self.in_index % len(feats)
+        x = feats[index]
+        for level, stage in enumerate(self.upsample):
+            x = stage(x)
+            if level < len(self.skips):
+                x = x + self.skips[level](feats[index - 1 - level])
+        maps = self.maps(x)
         heatmaps, depths = maps.split(self.num_joints, dim=1)
         uv, dz = soft_argmax(heatmaps, depths)
         return dict(joints=torch.cat([uv, dz[..., None]], dim=-1),
