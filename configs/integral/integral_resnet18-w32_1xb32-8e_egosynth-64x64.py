@@ -23,7 +23,8 @@ model = dict(
               lifter_channels=512,
               codec=dict(type='RootRelativeJointCodec'),
               keypoint_codec=dict(type='Pose25DCodec', depth_scale_mm=100.0),
-              heatmap_weight=0.5),
+              heatmap_weight=0.5, grasp_classes=3, grasp_weight=0.3,
+              pa_weight=0.05),
     test_cfg=dict())
 
 # left hands become right hands (the estimator mirrors predictions back)
