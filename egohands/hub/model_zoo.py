@@ -33,6 +33,9 @@ TABLE_BEGIN = '<!-- model-zoo-index:begin -->'
 TABLE_END = '<!-- model-zoo-index:end -->'
 NONE_CELL = '—'
 
+POTTER_CONFIG = ('configs/potter/'
+                 'potter_poolattn-s12_1xb64-70e_egoexo4d-224x224.py')
+
 
 @dataclasses.dataclass(frozen=True)
 class ModelZooEntry:
@@ -102,7 +105,7 @@ BUILTIN_ENTRIES = (
         'handpose/models/POTTER/README.md',
         convert='python tools/convert_checkpoint.py potter SRC '
         'checkpoints/potter_egoexo4d_baseline.pth',
-        config='configs/potter/potter_egoexo.py'),
+        config=POTTER_CONFIG),
     ModelZooEntry(
         name='potter_cls_s12',
         filename='cls_s12.pth',
@@ -113,7 +116,7 @@ BUILTIN_ENTRIES = (
         'zczcwh/POTTER image_classification/README.md and save them as '
         'checkpoints/potter_cls_s12.pth (read by POTTERBackbone(pretrained='
         '...), no conversion)',
-        config='configs/potter/potter_egoexo.py'),
+        config=POTTER_CONFIG),
     ModelZooEntry(
         name='pcie_hpvit_vit-b',
         filename='ViTFormer-Base.pt',

@@ -57,7 +57,8 @@ class POTTERBackbone(BaseModule):
     Input (B, 3, H, W) with H, W multiples of 32 (baseline 224 x 224).
     Output ``(hr, low)``: ``hr`` (B, dims[0], H/4, W/4), the normalised
     high-resolution stream (what the POTTER hand head reads, index 0), and
-    ``low`` (B, dims[-1], H/32, W/32), the normalised last stage.
+    ``low`` (B, dims[-1], H/32, W/32), the normalised last stage;
+    ``out_channels`` is ``[dims[0], dims[-1]]``.
     """
 
     def __init__(self,
@@ -75,6 +76,7 @@ class POTTERBackbone(BaseModule):
         depths, dims = list(depths), list(dims)
         _check_arch(depths, dims, mlp_ratios, hr_depths, hr_mlp_ratios)
         self.dims = dims
+        self.out_channels = [dims[0], dims[-1]]  # of (hr, low)
         self.pretrained = pretrained
 
         def blocks(dim, ratio, rates):
