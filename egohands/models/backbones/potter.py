@@ -1,7 +1,8 @@
 """``POTTERBackbone``: POTTER's pooling-attention network with its
 high-resolution stream, as in the EgoExo4D hand-pose baseline.
 
-seed_methods.md section 4.2 (``PoolAttnFormer_hr``):
+The baseline's ``PoolAttnFormer_hr`` (EGO4D/ego-exo4d-egopose,
+``handpose/models/POTTER``; docs/potter.md):
 
 * a PoolAttnFormer with four stages (s12: depths 2, 2, 6, 2; widths 64, 128,
   320, 512; MLP ratio 4): stem conv 7x7 stride 4 padding 2, a conv 3x3

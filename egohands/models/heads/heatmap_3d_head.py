@@ -1,6 +1,6 @@
 """``Heatmap3DHandHead``: POTTER's 3D-heatmap hand head (EgoExo4D baseline).
 
-seed_methods.md section 4.2 (``PoolAttnHR_Pose_3D``): the high-resolution
+The baseline's ``PoolAttnHR_Pose_3D`` (docs/potter.md): the high-resolution
 feature map is lifted to one (D, H, W) volume per joint, refined by 1x1x1
 3D convolutions, and summarised by its three marginals (sums of the volume
 over two of its axes). The concatenated marginals of each joint go through a
