@@ -1,4 +1,5 @@
 """``TopdownHandEstimator``: crop in, 3D hand out (architecture 3.3)."""
+import inspect
 from typing import Dict, List, Optional, Union
 
 import torch
@@ -23,9 +24,14 @@ def _detached(value):
 
 def with_input_width(head: dict, features: torch.nn.Module) -> dict:
     """``head`` with ``in_channels`` set to the width of the feature it
-    reads (``out_channels[in_index]`` of ``features``) when it has none, as
-    detectron2 sizes heads from ``Backbone.output_shape()``."""
-    if 'in_channels' in head:
+    reads (``out_channels[in_index]`` of ``features``) when the head takes
+    an ``in_channels`` argument and the config has none, as detectron2
+    sizes heads from ``Backbone.output_shape()``."""
+    head_type = head['type']
+    head_cls = MODELS.get(head_type) if isinstance(head_type, str) \
+        else head_type
+    if 'in_channels' in head or 'in_channels' not in inspect.signature(
+            head_cls).parameters:
         return head
     widths = getattr(features, 'out_channels', None)
     if widths is None:
@@ -33,9 +39,6 @@ def with_input_width(head: dict, features: torch.nn.Module) -> dict:
             f'model.head.in_channels: {type(features).__name__} has no '
             'out_channels attribute to take the width from; set '
             'model.head.in_channels')
-    head_type = head['type']
-    head_cls = MODELS.get(head_type) if isinstance(head_type, str) \
-        else head_type
     index = head.get('in_index', getattr(head_cls, 'in_index', -1))
     return dict(head, in_channels=int(list(widths)[index]))
 
