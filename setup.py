@@ -32,6 +32,7 @@ setup(
     extras_require=dict(
         coco=read_requirements('coco.txt'),
         tests=read_requirements('tests.txt'),
+        onnx=read_requirements('onnx.txt'),
     ),
     classifiers=[
         'Programming Language :: Python :: 3',

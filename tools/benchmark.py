@@ -160,7 +160,7 @@ def bench_mpjpe(quick: bool) -> Dict:
 
 
 def bench_egosynth(model_dir: str, quick: bool) -> Dict:
-    from egohands.datasets.synthetic.generator import generate_egosynth
+    from egohands.synth.egosynth.generator import generate_egosynth
     num_images = 16 if quick else 200
 
     def rate(workers: int) -> float:
@@ -185,7 +185,7 @@ CASES = ('rasterizer', 'mpjpe', 'egosynth')
 def run(cases: List[str], quick: bool, model_dir: str) -> List[Dict]:
     if any(case in cases for case in ('rasterizer', 'egosynth')) and \
             not os.path.isfile(os.path.join(model_dir, 'MANO_RIGHT.pkl')):
-        from egohands.hand_models.synthetic import write_synthetic_model
+        from egohands.synth.hand import write_synthetic_model
         write_synthetic_model(model_dir)
     results = []
     for case in cases:

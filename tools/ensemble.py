@@ -6,7 +6,8 @@
          --search N [--val VAL_DUMP [VAL_DUMP ...]]
          [--granularity model|joint] [--metric pa_mpjpe] [--seed 0]
          [--save-weights FILE.json]]
-        [--out FILE.json|FILE.pkl] [--metrics-out FILE.json]
+        [--out FILE.npz|FILE.json] [--metrics-out FILE.json]
+        [--trust-pickle]
 
 DUMPs are ``tools/test.py --dump`` files of the models on the split to
 combine (e.g. test), one per model; ``--val`` gives the same models' dumps
@@ -31,7 +32,9 @@ so put first the model whose absolute placement you want (HaMeR-align, or
 POTTER with the ground-truth wrist offset). In that mode weights (0, 1) give
 the second member *aligned to the first*: its PA-MPJPE, not its MPJPE. In
 ``mean`` mode one-hot weights reproduce a member's metrics exactly. Details:
-``egohands.postprocess.ensemble`` and ``ensemble_search``.
+``egohands.postprocess.ensemble`` and ``ensemble_search``. Dumps are
+``.npz`` / ``.json`` files (``egohands.evaluation.prediction_dump``); old
+pickled dumps are read only with ``--trust-pickle``.
 """
 import argparse
 import json
@@ -77,17 +80,18 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument('--save-weights', metavar='FILE',
                         help='write the weights used as JSON')
     parser.add_argument('--out', metavar='FILE',
-                        help='write the ensemble as a dump (.json/.pkl)')
+                        help='write the ensemble as a dump (.npz/.json)')
     parser.add_argument('--metrics-out', metavar='FILE',
                         help='write all metric tables as JSON')
+    parser.add_argument('--trust-pickle', action='store_true',
+                        help='read old pickled dumps (.pkl) you trust')
     parser.add_argument('--debug', action='store_true',
                         help='show tracebacks of user errors')
     return parser.parse_args(argv)
 
 
-def _load_members(paths: List[str], names: List[str]):
-    from egohands.engine.hooks.prediction_dump_hook import \
-        load_prediction_dump
+def _load_members(paths: List[str], names: List[str], trust_pickle: bool):
+    from egohands.evaluation.prediction_dump import load_prediction_dump
     from egohands.postprocess.ensemble import stack_members
     from egohands.utils.errors import ConfigError
     members = []
@@ -95,13 +99,8 @@ def _load_members(paths: List[str], names: List[str]):
         if not osp.isfile(path):
             raise ConfigError(f'dump {path} does not exist; write it with '
                               'tools/test.py CONFIG CHECKPOINT --dump FILE')
-        try:
-            content = load_prediction_dump(path)
-            members.append(content['predictions'])
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            raise ConfigError(f'dump {path} cannot be read as an egohands '
-                              f'prediction dump ({type(err).__name__}: '
-                              f'{err})') from err
+        members.append(load_prediction_dump(
+            path, trust_pickle or None)['predictions'])
     return stack_members(members, names)
 
 
@@ -145,7 +144,8 @@ def _searched_weights(args, stacked, names: List[str], mode: str,
     search_set, search_names = stacked, names
     if args.val:
         search_names = names if args.names else _check_names(None, args.val)
-        search_set = _load_members(args.val, search_names)
+        search_set = _load_members(args.val, search_names,
+                                   args.trust_pickle)
     else:
         print('warning: --search without --val tunes the weights on the '
               'dumps it reports; their ensemble metrics are optimistic',
@@ -196,7 +196,7 @@ def _chosen_weights(args, stacked, names: List[str], tables: Dict) -> tuple:
 
 
 def _check_args(args) -> None:
-    from egohands.engine.hooks.prediction_dump_hook import check_dump_path
+    from egohands.evaluation.prediction_dump import check_dump_path
     from egohands.utils.errors import ConfigError
     if args.out:
         check_dump_path(args.out)
@@ -211,15 +211,14 @@ def _check_args(args) -> None:
 
 def main(argv: List[str]) -> int:
     args = parse_args(argv)
-    from egohands.engine.hooks.prediction_dump_hook import \
-        write_prediction_dump
+    from egohands.evaluation.prediction_dump import write_prediction_dump
     from egohands.postprocess.ensemble import (WeightedJointEnsemble,
                                                normalise_weights)
     from egohands.postprocess.ensemble_search import save_weights
 
     _check_args(args)
     names = _check_names(args.names, args.dumps)
-    stacked = _load_members(args.dumps, names)
+    stacked = _load_members(args.dumps, names, args.trust_pickle)
     tables: Dict[str, Dict] = {}
     weights, mode, info = _chosen_weights(args, stacked, names, tables)
     weights = normalise_weights(weights, len(names), stacked.joints.shape[2])

@@ -26,7 +26,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
 
 def main(argv: List[str]) -> int:
     args = parse_args(argv)
-    from egohands.hand_models.synthetic import write_synthetic_model
+    from egohands.synth.hand import write_synthetic_model
     start = time.time()
     paths = write_synthetic_model(args.out)
     print(f'synthetic hand model (not MANO) written in '

@@ -1,6 +1,6 @@
 """Convert the official MANO files into chumpy-free numpy pickles.
 
-    python tools/prepare_mano.py --src DIR --out DIR
+    python tools/prepare_mano.py --src DIR --out DIR [--trust-pickle]
 
 ``--src`` holds the downloaded ``MANO_RIGHT.pkl`` / ``MANO_LEFT.pkl``
 (``mano_v1_2/models/`` of the archive from https://mano.is.tue.mpg.de).
@@ -8,7 +8,9 @@ They contain chumpy objects, and chumpy does not install on Python 3.11 with
 NumPy 2; this tool reads them without chumpy and writes the same keys as
 plain arrays (``J_regressor`` dense) to ``--out``, which egohands'
 ``MANOHand`` (``model_path=--out``) and ``smplx.MANO`` load. The MANO
-licence forbids redistributing the result: keep it out of git.
+licence forbids redistributing the result: keep it out of git. The files
+are unpickled through an allow-list (nothing they name is run);
+``--trust-pickle`` lifts it for a file you trust that names other classes.
 """
 import argparse
 import sys
@@ -21,6 +23,9 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument('--src', required=True,
                         help='folder with the official MANO_*.pkl files')
     parser.add_argument('--out', required=True, help='output folder')
+    parser.add_argument('--trust-pickle', action='store_true',
+                        help='unpickle classes outside the MANO allow-list '
+                        '(only for files you trust)')
     parser.add_argument('--debug', action='store_true',
                         help='show tracebacks of user errors')
     return parser.parse_args(argv)
@@ -29,7 +34,8 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
 def main(argv: List[str]) -> int:
     args = parse_args(argv)
     from egohands.hand_models.mano_files import prepare_mano_files
-    for path in prepare_mano_files(args.src, args.out):
+    for path in prepare_mano_files(args.src, args.out,
+                                   trust_pickle=args.trust_pickle or None):
         print(f'wrote {path}')
     return 0
 

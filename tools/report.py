@@ -1,7 +1,7 @@
 """Compare a test run with the mean-pose baselines and draw its pictures.
 
     python tools/report.py CONFIG PREDICTIONS [--show-dir DIR]
-        [--out-dir DIR] [--cfg-options k=v ...]
+        [--out-dir DIR] [--cfg-options k=v ...] [--trust-pickle]
 
 PREDICTIONS is the dump of ``tools/test.py CONFIG CKPT --dump FILE`` on a
 split with ground truth. The baselines come from the training annotations
@@ -11,7 +11,11 @@ own side. Prints the table (MPJPE, PA-MPJPE, PCK-AUC; the definitions of
 ``HandKeypoint3DMetric``) and writes to ``--out-dir`` (default: the dump's
 folder) ``report.json``, ``skeletons_3d.png`` (predicted vs ground-truth 3D
 skeletons, best to worst) and, with ``--show-dir`` (the pictures of
-``tools/test.py --show-dir``), ``crops_ranked.png``.
+``tools/test.py --show-dir``), ``crops_ranked.png``, and, when the training
+run's folder (``--work-dir``, default the dump's folder) has validation
+metrics per epoch, ``learning_curve.png`` (validation PA-MPJPE per epoch
+next to both baselines). Old pickled dumps are read only with
+``--trust-pickle``.
 """
 import argparse
 import json
@@ -35,10 +39,14 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
                         '--show-dir, for crops_ranked.png')
     parser.add_argument('--out-dir', help='output folder (default: the '
                         "dump's folder)")
+    parser.add_argument('--work-dir', help="training run's folder, for "
+                        "learning_curve.png (default: the dump's folder)")
     parser.add_argument('--num-crops', type=int, default=24,
                         help='crops in crops_ranked.png (default 24)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries')
+    parser.add_argument('--trust-pickle', action='store_true',
+                        help='read an old pickled dump (.pkl) you trust')
     parser.add_argument('--debug', action='store_true',
                         help='show tracebacks of user errors')
     return parser.parse_args(argv)
@@ -60,12 +68,14 @@ def main(argv: List[str]) -> int:
     import cv2
 
     from egohands.apis.tool_config import load_config
-    from egohands.engine.hooks.prediction_dump_hook import \
-        load_prediction_dump
-    from egohands.evaluation.run_report import (compare_with_baselines,
-                                                dump_arrays, format_table)
+    from egohands.evaluation.prediction_dump import load_prediction_dump
+    from egohands.evaluation.run_report import (MODEL,
+                                                compare_with_baselines,
+                                                dump_arrays, format_table,
+                                                validation_history)
     from egohands.utils.errors import MissingAssetError
-    from egohands.visualization.report_figures import (per_hand_errors,
+    from egohands.visualization.report_figures import (learning_curve,
+                                                       per_hand_errors,
                                                        ranked_crop_grid,
                                                        ranked_skeleton_grid)
 
@@ -74,7 +84,8 @@ def main(argv: List[str]) -> int:
             f'{args.predictions}: no such prediction dump; write it with '
             'tools/test.py CONFIG CHECKPOINT --dump FILE')
     cfg = load_config(args.config, args.cfg_options)
-    records = load_prediction_dump(args.predictions)['predictions']
+    records = load_prediction_dump(
+        args.predictions, args.trust_pickle or None)['predictions']
     report = compare_with_baselines(records, *training_joints(cfg))
     print(format_table(report))
 
@@ -96,6 +107,16 @@ def main(argv: List[str]) -> int:
         else:
             written.append(osp.join(out_dir, 'crops_ranked.png'))
             cv2.imwrite(written[-1], grid)
+    history = validation_history(args.work_dir or out_dir)
+    if history['epoch']:
+        written.append(osp.join(out_dir, 'learning_curve.png'))
+        baselines = {name: metrics['pa_mpjpe']
+                     for name, metrics in report['rows'].items()
+                     if name != MODEL}
+        cv2.imwrite(written[-1], learning_curve(history, baselines))
+    else:
+        print('no validation history in '
+              f'{args.work_dir or out_dir}: learning_curve.png not drawn')
     print('wrote ' + ', '.join([osp.join(out_dir, 'report.json'), *written]))
     return 0
 

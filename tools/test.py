@@ -1,22 +1,26 @@
 """Test a checkpoint: metrics, and optionally predictions and pictures.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR]
-        [--dump FILE.json|FILE.pkl] [--show-dir DIR] [--tta]
+        [--dump FILE.npz|FILE.json] [--show-dir DIR] [--tta]
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+        [--trust-pickle]
 
 Writes the metrics to ``<work_dir>/metrics.json`` (a flat JSON object
 ``{metric name: value}``) and prints them as a table. ``--dump`` saves
-every prediction with its ground truth (format: ``egohands.engine.hooks.
-prediction_dump_hook``), or the benchmark's submission file when the
+every prediction with its ground truth (format: ``egohands.evaluation.
+prediction_dump``), or the benchmark's submission file when the
 config declares a ``dump_writer`` (EgoExo4D); ``--show-dir`` draws predicted (and ground-truth)
 skeletons on the input crops; ``--tta`` uses the config's ``tta_pipeline``
-and ``tta_model``. User mistakes end with one ``error:`` line and status 2.
+and ``tta_model``. The checkpoint is read weights-only (``--trust-pickle``
+for a file you trust that holds other objects) and must fit the model: a
+missing tensor or one of another shape stops the run
+(``CheckpointFitHook``). User mistakes end with one ``error:`` line and
+status 2.
 """
 import argparse
 import json
 import os
 import os.path as osp
-import pickle
 import sys
 from typing import Dict, List
 
@@ -29,7 +33,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='where logs and metrics.json go')
     parser.add_argument('--dump', metavar='FILE',
-                        help='save predictions + ground truth (.json/.pkl), '
+                        help='save predictions + ground truth (.npz/.json), '
                         "or the benchmark's submission file (see "
                         '--dump-format)')
     parser.add_argument('--dump-format', default='auto',
@@ -69,11 +73,12 @@ def main(argv: List[str]) -> int:
                                            set_launcher,
                                            set_test_time_augmentation,
                                            set_work_dir)
-    from egohands.utils.checkpoint import (explain_unpickling_error,
-                                           register_safe_checkpoint_globals)
+    from egohands.utils.checkpoint import (install_safe_checkpoint_loading,
+                                           trust_pickle_from_flag)
     from egohands.utils.errors import MissingAssetError
 
-    register_safe_checkpoint_globals()
+    install_safe_checkpoint_loading()
+    trust_pickle_from_flag(args.trust_pickle)
     if not osp.isfile(args.checkpoint):
         raise MissingAssetError(f'checkpoint {args.checkpoint} does not '
                                 'exist')
@@ -82,6 +87,8 @@ def main(argv: List[str]) -> int:
     set_launcher(cfg, args.launcher, args.local_rank)
     cfg.load_from = args.checkpoint
     cfg.resume = False
+    cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+        dict(type='CheckpointFitHook', checkpoint=args.checkpoint)]
     if args.tta:
         set_test_time_augmentation(cfg, args.config)
     if args.show_dir:
@@ -93,10 +100,7 @@ def main(argv: List[str]) -> int:
     validate_config(cfg, args.config)
     with config_context(args.config):
         runner = build_runner(cfg)
-        try:
-            metrics = runner.test()
-        except pickle.UnpicklingError as err:
-            raise explain_unpickling_error(args.checkpoint, err) from err
+        metrics = runner.test()
     if is_main_process():
         metrics = {name: float(value) if hasattr(value, '__float__') else
                    value for name, value in metrics.items()}

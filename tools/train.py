@@ -2,16 +2,19 @@
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [auto|PATH]]
         [--amp] [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+        [--trust-pickle]
 
 Distributed training goes through torchrun, e.g. on one machine:
 
     torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch
 
-User mistakes end with one ``error:`` line and status 2 (``--debug`` or
+``--resume`` (auto) takes the latest checkpoint of the work dir that loads
+(``egohands.engine.resume``). Checkpoints are read weights-only
+(``--trust-pickle`` for files you trust) and written atomically. User
+mistakes end with one ``error:`` line and status 2 (``--debug`` or
 ``EGOHANDS_DEBUG=1`` shows the traceback).
 """
 import argparse
-import pickle
 import sys
 from typing import List
 
@@ -41,10 +44,11 @@ def main(argv: List[str]) -> int:
                                            load_config, set_amp,
                                            set_launcher, set_resume,
                                            set_work_dir)
-    from egohands.utils.checkpoint import (explain_unpickling_error,
-                                           register_safe_checkpoint_globals)
+    from egohands.utils.checkpoint import (install_safe_checkpoint_loading,
+                                           trust_pickle_from_flag)
 
-    register_safe_checkpoint_globals()
+    install_safe_checkpoint_loading()
+    trust_pickle_from_flag(args.trust_pickle)
     cfg = load_config(args.config, args.cfg_options)
     set_work_dir(cfg, args.work_dir, args.config)
     set_launcher(cfg, args.launcher, args.local_rank)
@@ -54,11 +58,7 @@ def main(argv: List[str]) -> int:
     validate_config(cfg, args.config)
     with config_context(args.config):
         runner = build_runner(cfg)
-        try:
-            runner.train()
-        except pickle.UnpicklingError as err:
-            raise explain_unpickling_error(cfg.load_from or cfg.work_dir,
-                                           err) from err
+        runner.train()
     finish_distributed()
     return 0
 

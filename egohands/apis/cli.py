@@ -56,7 +56,8 @@ def config_context(config_path: str) -> Iterator[None]:
 
 def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags every Runner tool shares: ``--cfg-options``,
-    ``--launcher``, ``--local-rank`` / ``--local_rank`` and ``--debug``."""
+    ``--launcher``, ``--local-rank`` / ``--local_rank``, ``--trust-pickle``
+    and ``--debug``."""
     from mmengine.config import DictAction
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, e.g. '
@@ -65,5 +66,9 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local-rank', '--local_rank', type=int,
                         default=None, help='set by old launchers')
+    parser.add_argument('--trust-pickle', action='store_true',
+                        help='load checkpoints you trust even if they hold '
+                        'objects weights-only loading refuses (runs their '
+                        'pickled code)')
     parser.add_argument('--debug', action='store_true',
                         help='show tracebacks of user errors')

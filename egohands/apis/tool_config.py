@@ -4,8 +4,9 @@ The flags follow mmpose's ``tools/train.py`` / ``tools/test.py``:
 
 * work dir: ``--work-dir`` > ``work_dir`` in the config >
   ``./work_dirs/<config stem>``;
-* ``--resume`` alone means ``auto`` (resume from
-  ``<work_dir>/last_checkpoint``), ``--resume PATH`` resumes from PATH;
+* ``--resume`` alone means ``auto`` (resume from the latest checkpoint of
+  the work dir that loads, see ``egohands.engine.resume``), ``--resume
+  PATH`` resumes from PATH;
 * ``--amp`` switches to ``AmpOptimWrapper`` (needs a GPU);
 * ``--launcher`` goes to ``cfg.launcher``; the distributed backend is gloo
   when CUDA is unavailable (torchrun + ``--launcher pytorch`` only), the
@@ -109,13 +110,24 @@ def init_cpu_process_group(cfg: Config) -> None:
 
 
 def set_resume(cfg: Config, resume: Optional[str]) -> None:
-    """``None``: no resume; ``'auto'``: last checkpoint of the work dir;
-    a path: that checkpoint."""
+    """``None``: no resume; ``'auto'``: the latest checkpoint of the work
+    dir that loads (``egohands.engine.resume``; none: start afresh); a
+    path: that checkpoint. Call after :func:`set_work_dir`."""
     if resume is None:
         return
     cfg.resume = True
     if resume == 'auto':
-        cfg.load_from = None
+        from mmengine.logging import print_log
+
+        from egohands.engine.resume import latest_intact_checkpoint
+        work_dir = cfg.get('work_dir', None)
+        cfg.load_from = work_dir and latest_intact_checkpoint(
+            osp.abspath(work_dir))
+        if work_dir and cfg.load_from is None:
+            # mmengine would resume from last_checkpoint whatever it holds
+            cfg.resume = not osp.exists(osp.join(work_dir, 'last_checkpoint'))
+            print_log(f'resume: no checkpoint to resume from in {work_dir}; '
+                      'training from the start', logger='current')
     else:
         if not osp.isfile(resume):
             raise ConfigError(f'--resume {resume}: no such checkpoint file')
@@ -180,7 +192,7 @@ def add_prediction_dump(cfg: Config, out_file: str, dump_format: str,
     Returns:
         str: the format used.
     """
-    from egohands.engine.hooks.prediction_dump_hook import check_dump_path
+    from egohands.evaluation.prediction_dump import check_dump_path
     if dump_format not in DUMP_FORMATS:
         raise ConfigError(f'--dump-format must be one of {DUMP_FORMATS}, '
                           f'got {dump_format!r}')

@@ -15,6 +15,7 @@ from typing import Dict
 #: converter name -> module
 CONVERTERS: Dict[str, str] = {
     'hamer': 'egohands.checkpoint_converters.hamer',
+    'pcie': 'egohands.checkpoint_converters.pcie',
     'potter': 'egohands.checkpoint_converters.potter',
 }
 

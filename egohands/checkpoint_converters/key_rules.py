@@ -26,6 +26,10 @@ class KeyRule:
     reason: str = ''
 
 
+#: last rule of a table that keeps every other key under its own name
+KEEP_OTHER_KEYS = KeyRule(r'(.+)', r'\1')
+
+
 @dataclass
 class ConversionReport:
     """What a conversion did, key by key."""
@@ -43,10 +47,10 @@ class ConversionReport:
         lines = [f'{self.source}: {len(self.renamed)} tensors kept']
         for reason, keys in self.dropped.items():
             lines.append(f'  dropped {len(keys)} ({reason}): '
-                         f'{_abbreviate(keys)}')
+                         f'{abbreviate(keys)}')
         if self.opaque_globals:
             lines.append('  not unpickled (config objects, ignored): ' +
-                         _abbreviate(self.opaque_globals))
+                         abbreviate(self.opaque_globals))
         return '\n'.join(lines)
 
     def as_meta(self) -> dict:
@@ -56,7 +60,8 @@ class ConversionReport:
                              for reason, keys in self.dropped.items()})
 
 
-def _abbreviate(keys: Sequence[str], shown: int = 4) -> str:
+def abbreviate(keys: Sequence[str], shown: int = 4) -> str:
+    """The first ``shown`` keys, then how many more."""
     head = ', '.join(list(keys)[:shown])
     return head + (f', ... (+{len(keys) - shown})' if len(keys) > shown
                    else '')
@@ -98,6 +103,6 @@ def apply_key_rules(state_dict: Mapping[str, torch.Tensor],
     if unknown:
         raise CheckpointError(
             f'{source}: {len(unknown)} keys that the converter does not know '
-            f'({_abbreviate(unknown, 6)}); is it the expected release? The '
+            f'({abbreviate(unknown, 6)}); is it the expected release? The '
             'converter must be extended for it')
     return converted, report

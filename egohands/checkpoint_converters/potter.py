@@ -198,6 +198,10 @@ BASELINE_JOINT_STD_MM = (
 )
 
 
+CODEC_STATISTICS_NOTE = ('EgoExo4D baseline joint_mean / joint_std (mm), '
+                         'added as head.codec buffers')
+
+
 def baseline_codec_buffers(prefix: str = 'head.codec.'
                            ) -> Dict[str, torch.Tensor]:
     """``RootRelativeJointCodec`` buffers holding the baseline statistics."""
@@ -224,16 +228,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace):
     """Convert ``args.src`` into ``args.dst``; returns the report.
 
-    The key table converts the tensors; the baseline statistics are then
-    added to the written checkpoint as the codec's buffers.
+    The key table converts the tensors; the baseline statistics are added
+    as the codec's buffers.
     """
-    report = convert_file(args.src, args.dst, potter_rules(),
-                          converter=NAME, how_to_obtain=HOW_TO_OBTAIN,
-                          overwrite=args.force)
-    checkpoint = torch.load(args.dst, map_location='cpu', weights_only=True)
-    checkpoint['state_dict'].update(baseline_codec_buffers())
-    checkpoint['meta']['codec_statistics'] = (
-        'EgoExo4D baseline joint_mean / joint_std (mm), added as '
-        'head.codec buffers')
-    torch.save(checkpoint, args.dst)
-    return report
+    return convert_file(
+        args.src, args.dst, potter_rules(), converter=NAME,
+        how_to_obtain=HOW_TO_OBTAIN, overwrite=args.force,
+        post=lambda tensors: {**tensors, **baseline_codec_buffers()},
+        extra_meta=dict(codec_statistics=CODEC_STATISTICS_NOTE))

@@ -19,7 +19,8 @@ import pickle
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from collections import OrderedDict
+from typing import Any, List, Mapping, Optional
 
 import torch
 
@@ -123,8 +124,8 @@ def read_foreign_checkpoint(path: str, how_to_obtain: str = ''
         raise MissingAssetError(f'checkpoint {path} does not exist'
                                 + (f'; {how_to_obtain}' if how_to_obtain
                                    else ''))
-    from egohands.utils.checkpoint import register_safe_checkpoint_globals
-    register_safe_checkpoint_globals()
+    from egohands.utils.checkpoint import install_safe_checkpoint_loading
+    install_safe_checkpoint_loading()
     try:
         return CheckpointContents(
             path, torch.load(path, map_location='cpu', weights_only=True))
@@ -148,27 +149,36 @@ def _not_a_checkpoint(path: str, err: Exception) -> CheckpointError:
                            f'({type(err).__name__}: {first})')
 
 
-def tensor_state_dict(contents: CheckpointContents,
-                      container_keys: Tuple[str, ...] = ('state_dict', )
-                      ) -> Dict[str, torch.Tensor]:
-    """The tensors of the checkpoint's ``state_dict`` (or of the file itself
-    when it is a bare state dict).
+def extract_state_dict(checkpoint: Any, prefix: Optional[str] = None,
+                       source: str = 'checkpoint'
+                       ) -> 'OrderedDict[str, torch.Tensor]':
+    """The tensors of a checkpoint's state dict (or of a bare state dict).
+
+    Unwraps a ``state_dict`` / ``model`` container, strips the ``module.``
+    prefix of data-parallel training and, if ``prefix`` is given and some
+    key starts with it, keeps only those keys with the prefix removed (a
+    full ViTPose checkpoint also holds its keypoint head).
 
     Raises:
         CheckpointError: no tensors found.
     """
-    data = contents.data
-    for key in container_keys:
-        if isinstance(data, dict) and isinstance(data.get(key), dict):
-            data = data[key]
+    data = checkpoint
+    for container in ('state_dict', 'model'):
+        if isinstance(data, Mapping) and isinstance(data.get(container),
+                                                    Mapping):
+            data = data[container]
             break
-    tensors = {key: value for key, value in (
-        data.items() if isinstance(data, dict) else ())
-        if isinstance(key, str) and isinstance(value, torch.Tensor)}
+    tensors = OrderedDict(
+        (key[len('module.'):] if key.startswith('module.') else key, value)
+        for key, value in (data.items() if isinstance(data, Mapping) else ())
+        if isinstance(key, str) and isinstance(value, torch.Tensor))
+    if prefix and any(key.startswith(prefix) for key in tensors):
+        tensors = OrderedDict((key[len(prefix):], value)
+                              for key, value in tensors.items()
+                              if key.startswith(prefix))
     if not tensors:
-        top = list(contents.data)[:8] if isinstance(contents.data,
-                                                     dict) else []
+        top = list(checkpoint)[:8] if isinstance(checkpoint, Mapping) else []
         raise CheckpointError(
-            f'{contents.path} holds no state dict of tensors (top-level '
-            f'keys: {top}); is it the right file?')
+            f'{source} holds no state dict of tensors (top-level keys: '
+            f'{top}); is it the right file?')
     return tensors

@@ -9,7 +9,11 @@ loading a single image, so they take a fraction of a second.
 The statistics file is JSON::
 
     {"root_index": 0, "num_hands": N, "source": "...",
-     "mean": [[x, y, z] * K], "std": [[x, y, z] * K]}
+     "mean": [[x, y, z] * K], "std": [[x, y, z] * K],
+     "bone_sq_sum": S}
+
+``bone_sq_sum`` (mm^2, the hand-size statistic of ``Pose25DCodec``) is
+optional for the codecs that do not use it.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from egohands.datasets.metainfo import SKELETON
 from egohands.utils.errors import ConfigError, MissingAssetError
 
 
@@ -54,6 +59,21 @@ def root_relative_stats(joints_3d: np.ndarray, joints_valid: np.ndarray,
     mean[never] = 0.0
     std[never] = 1.0
     return mean, std, int(valid[:, root_index].sum())
+
+
+def bone_length_stats(joints_3d: np.ndarray,
+                      joints_valid: np.ndarray) -> float:
+    """Sum over the bones of ``SKELETON`` of each bone's mean squared length
+    (mm^2) over the hands where both its joints are valid: the hand-size
+    statistic of ``Pose25DCodec`` (0 when no bone is ever valid)."""
+    parents, children = (list(ends) for ends in zip(*SKELETON))
+    joints_3d = np.asarray(joints_3d, dtype=np.float64)
+    valid = np.asarray(joints_valid, dtype=np.float64) > 0
+    squared = ((joints_3d[:, children] - joints_3d[:, parents])**2).sum(-1)
+    both = valid[:, children] & valid[:, parents]
+    counts = both.sum(axis=0)
+    means = np.where(both, squared, 0.0).sum(axis=0) / np.maximum(counts, 1)
+    return float(means[counts > 0].sum())
 
 
 def dataset_joints(dataset, purpose: str = 'target statistics'
@@ -95,7 +115,8 @@ def stats_from_dataset(dataset, root_index: int = 0) -> Dict:
             f'{root_index}; cannot compute target statistics')
     source = getattr(dataset, 'ann_file', type(dataset).__name__)
     return dict(root_index=root_index, num_hands=num_hands,
-                source=str(source), mean=mean.tolist(), std=std.tolist())
+                source=str(source), mean=mean.tolist(), std=std.tolist(),
+                bone_sq_sum=bone_length_stats(joints, valid))
 
 
 def save_stats(stats: Dict, path: str) -> None:

@@ -1,19 +1,20 @@
 """egohands.engine: hooks, optimizer constructors (and later schedulers).
 
 Importing it, which the Runner does through the ``HOOKS`` registry, also
-makes local Runner checkpoints loadable with ``weights_only=True``
-(``egohands.utils.checkpoint``), so ``resume`` and ``load_from`` work.
+installs egohands' checkpoint reading and writing in mmengine
+(``egohands.utils.checkpoint``): weights-only loading of ``resume`` and
+``load_from``, verified http(s) downloads, atomic checkpoint files.
 """
-from egohands.engine.hooks import (HandVisualizationHook,
-                                   PredictionDumpHook, TargetStatsHook,
-                                   load_prediction_dump)
+from egohands.engine.hooks import (CheckpointFitHook, HandVisualizationHook,
+                                   PredictionDumpHook, TargetStatsHook)
 from egohands.engine.layer_decay_optim_constructor import \
     LayerDecayOptimWrapperConstructor
-from egohands.utils.checkpoint import register_safe_checkpoint_globals
+from egohands.utils.checkpoint import install_safe_checkpoint_loading
 
-register_safe_checkpoint_globals()
+install_safe_checkpoint_loading()
 
 __all__ = [
-    'HandVisualizationHook', 'LayerDecayOptimWrapperConstructor',
-    'PredictionDumpHook', 'TargetStatsHook', 'load_prediction_dump'
+    'CheckpointFitHook', 'HandVisualizationHook',
+    'LayerDecayOptimWrapperConstructor',
+    'PredictionDumpHook', 'TargetStatsHook'
 ]

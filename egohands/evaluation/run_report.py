@@ -1,7 +1,7 @@
 """A test run next to the mean-pose baselines: the table ``make demo`` prints.
 
 Input is a prediction dump of ``tools/test.py --dump`` (records of
-``egohands.engine.hooks.prediction_dump_hook``, original camera frame, mm)
+``egohands.evaluation.prediction_dump``, original camera frame, mm)
 and the training joints. Every number uses the definitions of
 ``HandKeypoint3DMetric``: root-relative MPJPE, PA-MPJPE and the 0-50 mm
 PCK-AUC of root-relative joints, averaged per hand then over hands.
@@ -93,3 +93,31 @@ def format_table(report: Dict) -> str:
         f'{report["num_train_hands"]} training hands; model PA-MPJPE = '
         f'{ratios}'
     ])
+
+
+def validation_history(work_dir: str) -> Dict[str, List[float]]:
+    """Validation metrics per epoch of a training run.
+
+    Reads the newest ``<work_dir>/<timestamp>/vis_data/scalars.json`` that
+    mmengine's ``LocalVisBackend`` wrote. Returns ``{'epoch': [...],
+    metric: [...]}`` for the lines holding ``pa_mpjpe`` (empty lists when
+    there are none).
+    """
+    import glob
+    import json
+    import os.path as osp
+    history: Dict[str, List[float]] = {'epoch': []}
+    files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                      'scalars.json')))
+    if not files:
+        return history
+    with open(files[-1]) as f:
+        for line in f:
+            record = json.loads(line)
+            if 'pa_mpjpe' not in record:
+                continue
+            history['epoch'].append(float(record['step']))
+            for key in ('mpjpe', 'pa_mpjpe', 'pck_auc'):
+                if key in record:
+                    history.setdefault(key, []).append(float(record[key]))
+    return history

@@ -11,9 +11,12 @@ turns every ``chumpy.*`` class into a stub keeping the object's state, and
 :func:`prepare_mano_files` (``tools/prepare_mano.py``) writes plain numpy
 pickles that egohands and smplx load.
 
-The unpickler only resolves numpy, scipy and Python built-in classes: a MANO
-file needs nothing else, and refusing the rest keeps a stray pickle from
-running arbitrary code.
+The unpickler resolves an allow-list of (module, name) pairs (numpy's
+array rebuilding, scipy's sparse matrices, a few plain built-in types):
+a MANO file needs nothing else, and refusing the rest keeps a crafted
+pickle from running code. A user who trusts a file holding anything else
+opts in with ``--trust-pickle`` / ``EGOHANDS_TRUST_PICKLE=1``
+(``egohands.utils.checkpoint.pickle_trusted``).
 """
 from __future__ import annotations
 
@@ -45,8 +48,19 @@ REQUIRED_SHAPES = {
     'hands_mean': (NUM_HAND_POSE, ),
 }
 
-_ALLOWED_MODULES = ('numpy', 'scipy', 'copy_reg', 'copyreg', '__builtin__',
-                    'builtins', '_codecs', 'collections')
+_NUMPY_CORE = ('numpy.core.multiarray', 'numpy._core.multiarray',
+               'numpy.core.numeric', 'numpy._core.numeric')
+_PLAIN_TYPES = ('object', 'set', 'frozenset', 'list', 'dict', 'tuple', 'int',
+                'float', 'complex', 'bytes', 'bytearray', 'str', 'slice')
+#: every global a MANO file (official, prepared or synthetic) names
+ALLOWED_GLOBALS = frozenset(
+    [('numpy', 'ndarray'), ('numpy', 'dtype'), ('_codecs', 'encode'),
+     ('copy_reg', '_reconstructor'), ('copyreg', '_reconstructor'),
+     ('collections', 'OrderedDict')] +
+    [(module, name) for module in _NUMPY_CORE
+     for name in ('_reconstruct', 'scalar', '_frombuffer')] +
+    [(module, name) for module in ('__builtin__', 'builtins')
+     for name in _PLAIN_TYPES])
 _SPARSE_CLASSES = ('csc_matrix', 'csr_matrix', 'coo_matrix')
 
 
@@ -81,25 +95,27 @@ class ChumpyFound(Exception):
     """Raised inside the unpickler when chumpy objects are not accepted."""
 
 
+class UntrustedGlobal(Exception):
+    """Raised inside the unpickler for a global outside the allow-list."""
+
+
 class _MANOUnpickler(pickle.Unpickler):
 
-    def __init__(self, file, accept_chumpy: bool) -> None:
+    def __init__(self, file, accept_chumpy: bool, trusted: bool) -> None:
         super().__init__(file, encoding='latin1')
         self.accept_chumpy = accept_chumpy
+        self.trusted = trusted
 
     def find_class(self, module: str, name: str):
-        root = module.split('.')[0]
-        if root == 'chumpy':
+        if module.split('.')[0] == 'chumpy':
             if not self.accept_chumpy:
                 raise ChumpyFound(f'{module}.{name}')
             return _stub_class(module, name)
         if module.startswith('scipy.sparse') and name in _SPARSE_CLASSES:
             import scipy.sparse
             return getattr(scipy.sparse, name)
-        if root not in _ALLOWED_MODULES:
-            raise pickle.UnpicklingError(
-                f'unexpected class {module}.{name} (a MANO file holds only '
-                f'numpy, scipy and chumpy objects)')
+        if (module, name) not in ALLOWED_GLOBALS and not self.trusted:
+            raise UntrustedGlobal(f'{module}.{name}')
         return super().find_class(module, name)
 
 
@@ -112,7 +128,8 @@ def chumpy_message(path: str) -> str:
             f'{folder.rstrip(os.sep)}_prepared, and point the config there')
 
 
-def read_mano_pickle(path: str, accept_chumpy: bool = False) -> Dict:
+def read_mano_pickle(path: str, accept_chumpy: bool = False,
+                     trust_pickle: Optional[bool] = None) -> Dict:
     """Unpickle a MANO model file without chumpy.
 
     Args:
@@ -121,15 +138,28 @@ def read_mano_pickle(path: str, accept_chumpy: bool = False) -> Dict:
             :class:`MissingAssetError` telling the user to run
             ``tools/prepare_mano.py``; if True, chumpy objects come back as
             :class:`ChumpyStub` (see :func:`plain_arrays`).
+        trust_pickle: resolve globals outside :data:`ALLOWED_GLOBALS`
+            (None: ``EGOHANDS_TRUST_PICKLE``).
 
     Returns:
         dict: the file's content (values as pickled).
+
+    Raises:
+        MissingAssetError: not a readable MANO file, or (untrusted) one
+            naming a global outside the allow-list; nothing of it is run.
     """
+    from egohands.utils.checkpoint import TRUST_PICKLE_HINT, pickle_trusted
     try:
         with open(path, 'rb') as f:
-            data = _MANOUnpickler(f, accept_chumpy).load()
+            data = _MANOUnpickler(f, accept_chumpy,
+                                  pickle_trusted(trust_pickle)).load()
     except ChumpyFound:
         raise MissingAssetError(chumpy_message(path)) from None
+    except UntrustedGlobal as err:
+        raise MissingAssetError(
+            f'{path} names {err}, which no MANO file holds; egohands does '
+            f'not run code from a file it does not trust: '
+            f'{TRUST_PICKLE_HINT}') from None
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError,
             ValueError, TypeError) as err:
         raise MissingAssetError(
@@ -215,9 +245,11 @@ def load_mano_data(model_path: str, side: str) -> Dict:
 
 
 def prepare_mano_files(src_dir: str, out_dir: str,
-                       sides: Optional[List[str]] = None) -> List[str]:
+                       sides: Optional[List[str]] = None,
+                       trust_pickle: Optional[bool] = None) -> List[str]:
     """Convert official MANO pickles in ``src_dir`` into chumpy-free numpy
-    pickles (same keys; plain arrays; dense ``J_regressor``) in ``out_dir``.
+    pickles (same keys; plain arrays; dense ``J_regressor``) in ``out_dir``
+    (``trust_pickle``: see :func:`read_mano_pickle`).
 
     Returns the written paths. Raises :class:`MissingAssetError` if no MANO
     file is found or one is not a MANO file.
@@ -234,7 +266,8 @@ def prepare_mano_files(src_dir: str, out_dir: str,
     written = []
     for side in sides:
         src = resolve_model_file(src_dir, side)
-        data = plain_arrays(read_mano_pickle(src, accept_chumpy=True), src)
+        data = plain_arrays(read_mano_pickle(src, accept_chumpy=True,
+                                             trust_pickle=trust_pickle), src)
         validate_mano_data(data, src)
         dst = os.path.join(out_dir, MANO_FILE_NAMES[side])
         if os.path.abspath(dst) == os.path.abspath(src):

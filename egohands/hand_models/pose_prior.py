@@ -28,7 +28,6 @@ subtract its ``hands_mean`` first. Left hands use the mirrored pose
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Dict, Tuple
 
 import numpy as np
@@ -108,26 +107,71 @@ def _per_joint(table: Dict[str, tuple]) -> np.ndarray:
 JOINT_LIMITS = np.deg2rad(_per_joint(_LIMITS_DEG))
 
 
-@lru_cache(maxsize=1)
-def _frames() -> np.ndarray:
-    from .synthetic.dimensions import HandDims
-    from .synthetic.skeleton import build_skeleton
-    frames = build_skeleton(HandDims()).bone_frames()
-    frames.setflags(write=False)
-    return frames
+#: (15, 3, 3) rest frames of MANO joints 1-15 of the synthetic template
+#: (right hand; columns: flex, dorsal, along axes), tabulated so that the
+#: prior needs no hand model; a test checks them against
+#: ``egohands.synth.hand`` (the template they come from).
+_TEMPLATE_FRAMES = np.array([
+    [[0.08715574274765817, 0.0, -0.9961946980917455],
+     [-0.0, 1.0, 0.0],
+     [0.9961946980917455, 0.0, 0.08715574274765817]],
+    [[0.08715574274765817, 0.0, -0.9961946980917455],
+     [-0.0, 1.0, 0.0],
+     [0.9961946980917455, 0.0, 0.08715574274765817]],
+    [[0.08715574274765817, 0.0, -0.9961946980917455],
+     [-0.0, 1.0, 0.0],
+     [0.9961946980917455, 0.0, 0.08715574274765817]],
+    [[-0.01745240643728351, 0.0, -0.9998476951563913],
+     [0.0, 1.0, 0.0],
+     [0.9998476951563913, 0.0, -0.01745240643728351]],
+    [[-0.01745240643728351, 0.0, -0.9998476951563913],
+     [0.0, 1.0, 0.0],
+     [0.9998476951563913, 0.0, -0.01745240643728351]],
+    [[-0.01745240643728351, 0.0, -0.9998476951563913],
+     [0.0, 1.0, 0.0],
+     [0.9998476951563913, 0.0, -0.01745240643728351]],
+    [[-0.24192189559966773, 0.0, -0.9702957262759965],
+     [0.0, 1.0, 0.0],
+     [0.9702957262759965, 0.0, -0.24192189559966773]],
+    [[-0.24192189559966773, 0.0, -0.9702957262759965],
+     [0.0, 1.0, 0.0],
+     [0.9702957262759965, 0.0, -0.24192189559966773]],
+    [[-0.24192189559966773, 0.0, -0.9702957262759965],
+     [0.0, 1.0, 0.0],
+     [0.9702957262759965, 0.0, -0.24192189559966773]],
+    [[-0.12186934340514749, 0.0, -0.9925461516413221],
+     [0.0, 1.0, 0.0],
+     [0.9925461516413221, 0.0, -0.12186934340514749]],
+    [[-0.12186934340514749, 0.0, -0.9925461516413221],
+     [0.0, 1.0, 0.0],
+     [0.9925461516413221, 0.0, -0.12186934340514749]],
+    [[-0.12186934340514749, 0.0, -0.9925461516413221],
+     [0.0, 1.0, 0.0],
+     [0.9925461516413221, 0.0, -0.12186934340514749]],
+    [[0.4728767628749446, 0.5064042499272831, -0.7210702481648369],
+     [-0.8567202758766954, 0.4555262509792631, -0.24192189559966773],
+     [0.2059561507570788, 0.7321547447939974, 0.6492545676704663]],
+    [[0.36751673660974987, 0.370872910195668, -0.8528685319524433],
+     [-0.8695336349509377, 0.462339234850303, -0.17364817766693033],
+     [0.32991317948928495, 0.8054164862982582, 0.49240387650610395]],
+    [[0.261439866069318, 0.2852581658921376, -0.9221046443986229],
+     [-0.8781107135609146, 0.46689974844332954, -0.10452846326765348],
+     [0.4007128287928884, 0.8370378747078351, 0.372554459301445]],
+])
+_TEMPLATE_FRAMES.setflags(write=False)
 
 
 def joint_frames() -> np.ndarray:
     """(15, 3, 3) local frame of MANO joints 1-15 (right hand, template
     frame); columns are the flex, abd and twist axes."""
-    return _frames().copy()
+    return _TEMPLATE_FRAMES.copy()
 
 
 def local_to_axis_angle(local: np.ndarray, side: str = 'right') -> np.ndarray:
     """(..., 15, 3) local (flex, abd, twist) rotations, rad -> (..., 45)
     MANO hand pose of the given side (flat-hand convention)."""
     local = np.asarray(local, dtype=np.float64)
-    rotvec = np.einsum('jab,...jb->...ja', _frames(), local)
+    rotvec = np.einsum('jab,...jb->...ja', _TEMPLATE_FRAMES, local)
     if side == 'left':
         rotvec = flip_axis_angle(rotvec, 'horizontal')
     return rotvec.reshape(*local.shape[:-2], NUM_HAND_POSE)
@@ -140,7 +184,7 @@ def axis_angle_to_local(hand_pose: np.ndarray,
         *np.shape(hand_pose)[:-1], 15, 3)
     if side == 'left':
         rotvec = flip_axis_angle(rotvec, 'horizontal')
-    return np.einsum('jba,...jb->...ja', _frames(), rotvec)
+    return np.einsum('jba,...jb->...ja', _TEMPLATE_FRAMES, rotvec)
 
 
 def clip_to_limits(local: np.ndarray) -> np.ndarray:

@@ -27,18 +27,17 @@ import hashlib
 import http.client
 import os
 import os.path as osp
-import pickle
 import re
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import IO, Any, Dict, Optional
 
-from egohands.utils.errors import (CheckpointError, ConfigError,
-                                   DownloadError, MissingAssetError)
+from egohands.utils.atomic_file import atomic_write
+from egohands.utils.errors import (ConfigError, DownloadError,
+                                   MissingAssetError)
 from .model_zoo import (SHA256_PATTERN, ModelZooEntry, get_entry,
                         model_zoo_index)
 
@@ -103,10 +102,12 @@ def manual_instructions(entry: ModelZooEntry) -> str:
     return '; '.join(parts)
 
 
-def download_url(entry: ModelZooEntry) -> Optional[str]:
+def download_url(entry: ModelZooEntry, use_mirror: bool = True
+                 ) -> Optional[str]:
     """The URL to fetch: ``$EGOHANDS_MODEL_ZOO_URL/<filename>`` when the
-    mirror variable is set, else the entry's own URL (None: none)."""
-    mirror = os.environ.get(MIRROR_ENV)
+    mirror variable is set (and ``use_mirror``), else the entry's own URL
+    (None: none)."""
+    mirror = os.environ.get(MIRROR_ENV) if use_mirror else None
     if mirror:
         return mirror.rstrip('/') + '/' + urllib.parse.quote(entry.filename)
     return entry.url
@@ -178,7 +179,8 @@ def _fetch(url: str, target: IO[bytes], name: str, size: Optional[int],
 
 def download_entry(entry: ModelZooEntry, dest: Optional[str] = None,
                    sha256: Optional[str] = None,
-                   progress: Optional[IO[str]] = None) -> str:
+                   progress: Optional[IO[str]] = None,
+                   use_mirror: bool = True) -> str:
     """Download and verify one entry; return the path of the verified file.
 
     Args:
@@ -187,6 +189,8 @@ def download_entry(entry: ModelZooEntry, dest: Optional[str] = None,
         sha256: a hash the caller trusts; replaces the entry's (required
             for entries that have none).
         progress: stream for the progress bar (None: silent).
+        use_mirror: let ``$EGOHANDS_MODEL_ZOO_URL`` replace the URL (False
+            for a URL the user named, such as a ``load_from`` URL).
 
     Raises:
         MissingAssetError: the entry has no hash (and none is pinned) or no
@@ -195,7 +199,7 @@ def download_entry(entry: ModelZooEntry, dest: Optional[str] = None,
             expected and the actual value); nothing is left behind.
     """
     expected = normalise_sha256(sha256) if sha256 else entry.sha256
-    url = download_url(entry)
+    url = download_url(entry, use_mirror)
     if expected is None or url is None:
         reasons = [f'upstream publishes no sha256 for {entry.filename}, so '
                    'egohands does not download it unverified'] \
@@ -214,16 +218,9 @@ def download_entry(entry: ModelZooEntry, dest: Optional[str] = None,
     path = osp.join(directory, entry.filename)
     if osp.isfile(path) and _matches(path, expected, size):
         return path
-    os.makedirs(directory, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(
-        dir=directory, prefix=f'.{entry.filename}.', suffix='.part',
-        delete=False)
-    try:
-        with handle:
-            actual = _fetch(url, handle, entry.name, size, progress)
-            handle.flush()
-            os.fsync(handle.fileno())
-        got_size = osp.getsize(handle.name)
+    with atomic_write(path) as handle:  # renamed only if verified
+        actual = _fetch(url, handle, entry.name, size, progress)
+        got_size = handle.tell()
         if size is not None and got_size != size:
             raise DownloadError(
                 f'{entry.name}: {url} gave {got_size} bytes, expected {size}; '
@@ -234,10 +231,6 @@ def download_entry(entry: ModelZooEntry, dest: Optional[str] = None,
                 f'{expected}, got {actual}; the file was not kept (a web '
                 'page instead of the file, a changed upstream file or a bad '
                 'mirror)')
-        os.replace(handle.name, path)
-    finally:
-        if osp.exists(handle.name):
-            os.remove(handle.name)
     return path
 
 
@@ -261,17 +254,15 @@ def load_checkpoint_verified(name_or_path: str,
     path is checked against ``sha256`` when one is given. Loading uses
     ``torch.load(weights_only=True)`` with egohands' allow-list of the
     globals of mmengine checkpoints
-    (``egohands.utils.checkpoint``), never unsafe unpickling.
+    (``egohands.utils.checkpoint.read_torch_checkpoint``); unsafe
+    unpickling only after the explicit opt-in ``EGOHANDS_TRUST_PICKLE=1``.
 
     Raises:
         MissingAssetError: neither an existing file nor a known name.
         DownloadError: the file does not match ``sha256``.
         CheckpointError: the file cannot be read as a checkpoint.
     """
-    import torch
-
-    from egohands.utils.checkpoint import (explain_unpickling_error,
-                                           register_safe_checkpoint_globals)
+    from egohands.utils.checkpoint import read_torch_checkpoint
     if osp.isfile(name_or_path):
         path = name_or_path
         if sha256 and file_sha256(path) != normalise_sha256(sha256):
@@ -286,11 +277,4 @@ def load_checkpoint_verified(name_or_path: str,
                 f'checkpoint {name_or_path} does not exist (and is not a '
                 'model-zoo name: python tools/download.py --list)')
         path = download_model(name_or_path, dest, sha256, progress, index)
-    register_safe_checkpoint_globals()
-    try:
-        return torch.load(path, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as err:
-        raise explain_unpickling_error(path, err) from err
-    except (RuntimeError, EOFError, OSError) as err:
-        raise CheckpointError(f'checkpoint {path} cannot be read ({err}); '
-                              'is it a torch.save file?') from err
+    return read_torch_checkpoint(path, map_location)

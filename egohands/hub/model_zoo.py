@@ -13,7 +13,10 @@ More entries (a lab's own checkpoints, a mirror's) come from JSON files: a
 list of objects with the fields of :class:`ModelZooEntry`, named by the
 ``EGOHANDS_MODEL_ZOO_INDEX`` environment variable (several paths separated
 by ``os.pathsep``) or passed as ``index_files``; they add to the built-in
-entries and replace those of the same name.
+entries and replace those of the same name. An index may also be an
+``http(s)://`` or ``file://`` URL (a team's index hosted anywhere, as
+written by ``tools/publish_model.py``); an entry ``url`` without a scheme
+is relative to its index's location.
 """
 from __future__ import annotations
 
@@ -54,6 +57,7 @@ class ModelZooEntry:
         convert: command that turns the file into an egohands checkpoint
             (``SRC`` / ``DST`` placeholders), or None if it loads as is.
         config: the egohands config the checkpoint is for, or None.
+        metrics: test metrics of the checkpoint (name -> value), or None.
     """
 
     name: str
@@ -66,6 +70,7 @@ class ModelZooEntry:
     how_to_obtain: str = ''
     convert: Optional[str] = None
     config: Optional[str] = None
+    metrics: Optional[Dict[str, float]] = None
 
     @property
     def verifiable(self) -> bool:
@@ -127,7 +132,7 @@ BUILTIN_ENTRIES = (
         'Google Drive link of KanokphanL/PCIE_EgoHandPose README.md',
         convert='python tools/convert_checkpoint.py pcie SRC '
         'checkpoints/hpvit_vit-b_egoexo4d.pth',
-        config='configs/hpvit/hpvit_vit-b_1xb64-70e_egoexo4d-256x192.py'),
+        config='configs/hpvit/hpvit-pcie_vit-b_egoexo4d-192x256.py'),
     ModelZooEntry(
         name='pcie_hpvit_vit-l',
         filename='ViTFormer-Large.pt',
@@ -138,7 +143,7 @@ BUILTIN_ENTRIES = (
         'Google Drive link of KanokphanL/PCIE_EgoHandPose README.md',
         convert='python tools/convert_checkpoint.py pcie SRC '
         'checkpoints/hpvit_vit-l_egoexo4d.pth',
-        config='configs/hpvit/hpvit_vit-l_1xb16-70e_egoexo4d-256x192.py'),
+        config='configs/hpvit/hpvit-pcie_vit-l_egoexo4d-192x256.py'),
     ModelZooEntry(
         name='wildhands',
         filename='wildhands.ckpt',
@@ -182,19 +187,53 @@ def check_entry(entry: ModelZooEntry, where: str) -> ModelZooEntry:
     return entry
 
 
-def read_index_file(path: str) -> List[ModelZooEntry]:
-    """Entries of a JSON index file (a list of entry objects)."""
-    try:
+def _is_url(path: str) -> bool:
+    return re.match(r'^(https?|file)://', path) is not None
+
+
+def _read_index_text(path: str) -> str:
+    if not _is_url(path):
         with open(path) as f:
-            items = json.load(f)
+            return f.read()
+    import urllib.request
+    with urllib.request.urlopen(path, timeout=60) as response:
+        return response.read().decode('utf-8')
+
+
+def _resolve_url(entry: ModelZooEntry, index_path: str) -> ModelZooEntry:
+    """An entry whose ``url`` has no scheme, with the url made absolute
+    against its index's location."""
+    if entry.url is None or _is_url(entry.url):
+        return entry
+    import urllib.parse
+    import urllib.request
+    base = index_path if _is_url(index_path) else 'file:' + \
+        urllib.request.pathname2url(os.path.abspath(index_path))
+    return dataclasses.replace(entry,
+                               url=urllib.parse.urljoin(base, entry.url))
+
+
+def read_index_file(path: str) -> List[ModelZooEntry]:
+    """Entries of a JSON index (a list of entry objects), a file or a
+    URL."""
+    try:
+        items = json.loads(_read_index_text(path))
     except (OSError, ValueError) as err:
         raise ConfigError(f'model-zoo index {path}: cannot read it as JSON '
                           f'({err})') from err
     if not isinstance(items, list):
         raise ConfigError(f'model-zoo index {path}: must hold a JSON list of '
                           'entries')
-    return [_entry_from_json(item, f'model-zoo index {path}')
-            for item in items]
+    return [_resolve_url(_entry_from_json(item, f'model-zoo index {path}'),
+                         path) for item in items]
+
+
+def index_paths(value: str) -> List[str]:
+    """The paths / URLs of ``$EGOHANDS_MODEL_ZOO_INDEX`` (``os.pathsep``
+    separated; the ``:`` of a URL scheme or port does not separate)."""
+    if os.pathsep == ':':
+        return [p for p in re.split(r':(?!//)(?!\d+(?:/|$))', value) if p]
+    return [p for p in value.split(os.pathsep) if p]
 
 
 def model_zoo_index(index_files: Optional[Sequence[str]] = None
@@ -202,7 +241,7 @@ def model_zoo_index(index_files: Optional[Sequence[str]] = None
     """Name -> entry: built-in entries, then those of ``index_files`` and
     of ``$EGOHANDS_MODEL_ZOO_INDEX`` (later files win)."""
     files = list(index_files or [])
-    files += [p for p in os.environ.get(INDEX_ENV, '').split(os.pathsep) if p]
+    files += index_paths(os.environ.get(INDEX_ENV, ''))
     entries = {entry.name: entry for entry in BUILTIN_ENTRIES}
     for path in files:
         entries.update((e.name, e) for e in read_index_file(path))

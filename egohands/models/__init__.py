@@ -1,6 +1,6 @@
 """Models: data preprocessor -> backbone -> neck -> head (+ codec), wrapped
 by an estimator. Importing this package makes local Runner checkpoints
 loadable with ``weights_only=True`` (``egohands.utils.checkpoint``)."""
-from egohands.utils.checkpoint import register_safe_checkpoint_globals
+from egohands.utils.checkpoint import install_safe_checkpoint_loading
 
-register_safe_checkpoint_globals()
+install_safe_checkpoint_loading()

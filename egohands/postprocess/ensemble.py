@@ -11,7 +11,7 @@ averaged with the same weights when every member has them. Why and when to
 use which: docs/derivations.md section 3.
 
 Members are lists of prediction-dump records
-(``egohands.engine.hooks.prediction_dump_hook``) or ``HandDataSample``;
+(``egohands.evaluation.prediction_dump``) or ``HandDataSample``;
 hands are matched across members by ``(img_id, ann_id)``.
 """
 from __future__ import annotations

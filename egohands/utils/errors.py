@@ -44,3 +44,7 @@ class DownloadError(EgohandsError, OSError):
 
 class CheckpointError(EgohandsError, RuntimeError):
     """A checkpoint cannot be read or does not fit the model."""
+
+
+class InputError(EgohandsError, ValueError):
+    """An inference input (image, video, box, box file) is unusable."""

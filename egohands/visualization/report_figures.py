@@ -66,3 +66,34 @@ def ranked_skeleton_grid(pred: np.ndarray, gt: np.ndarray,
             title=f'hand {index}: PA-MPJPE {errors[index]:.1f} mm',
             size=(360, 360)))
     return make_image_grid(tiles, ncols=len(tiles))
+
+
+def learning_curve(history: Dict[str, List[float]],
+                   baselines: Dict[str, float], metric: str = 'pa_mpjpe',
+                   size=(640, 420)) -> np.ndarray:
+    """BGR picture of a validation metric (mm) per epoch, with each
+    baseline's value of the same metric as a horizontal line.
+
+    Args:
+        history: ``{'epoch': [...], metric: [...]}`` (``validation_history``).
+        baselines: name -> value (e.g. the mean-pose rows of the report).
+    """
+    import matplotlib
+    matplotlib.use('Agg')
+    from matplotlib import pyplot as plt
+    dpi = 100
+    figure = plt.figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi)
+    axes = figure.add_subplot(111)
+    axes.plot(history['epoch'], history[metric], 'o-', label='model')
+    for (name, value), style in zip(baselines.items(), ('--', ':', '-.')):
+        axes.axhline(value, linestyle=style, color='grey', label=name)
+    axes.set_xlabel('epoch')
+    axes.set_ylabel(f'validation {metric.upper().replace("_", "-")} (mm)')
+    axes.set_ylim(bottom=0)
+    axes.grid(alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.canvas.draw()
+    rgba = np.asarray(figure.canvas.buffer_rgba())
+    plt.close(figure)
+    return cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGR)

@@ -13,7 +13,7 @@ SMALL_SIZE = 128
 @pytest.fixture(scope='session')
 def hand_dir(tmp_path_factory) -> str:
     """Folder with the synthetic MANO_RIGHT.pkl / MANO_LEFT.pkl."""
-    from egohands.hand_models.synthetic import write_synthetic_model
+    from egohands.synth.hand import write_synthetic_model
     folder = tmp_path_factory.mktemp('egosynth_hand')
     write_synthetic_model(str(folder))
     return str(folder)
@@ -21,14 +21,14 @@ def hand_dir(tmp_path_factory) -> str:
 
 @pytest.fixture(scope='session')
 def hand_meshes(hand_dir):
-    from egohands.datasets.synthetic.hand_meshes import HandMeshes
+    from egohands.synth.egosynth.hand_meshes import HandMeshes
     return HandMeshes(hand_dir)
 
 
 @pytest.fixture(scope='session')
 def small_dataset(tmp_path_factory, hand_dir) -> Path:
     """A 40-image EgoSynth train split at 128 px (seed 0, one worker)."""
-    from egohands.datasets.synthetic import EgoSynthConfig, generate_egosynth
+    from egohands.synth.egosynth import EgoSynthConfig, generate_egosynth
     out = tmp_path_factory.mktemp('egosynth_small')
     generate_egosynth(str(out), SMALL, seed=0, model_dir=hand_dir,
                       config=EgoSynthConfig(width=SMALL_SIZE,

@@ -1,12 +1,12 @@
 """Cameras, headset rigs and sequence motions against closed forms."""
 import numpy as np
 
-from egohands.datasets.synthetic.cameras import (CameraSampling,
+from egohands.synth.egosynth.cameras import (WIDE_ANGLE, CameraSampling,
                                                  focal_from_hfov,
                                                  sample_intrinsics)
-from egohands.datasets.synthetic.rigs import (nominal_rig, sample_rig,
+from egohands.synth.egosynth.rigs import (nominal_rig, sample_rig,
                                               yaw_pitch_matrix)
-from egohands.datasets.synthetic.sequences import (MotionSampling,
+from egohands.synth.egosynth.sequences import (MotionSampling,
                                                    key_pose_track,
                                                    smooth_rigid_motion,
                                                    smooth_signal)
@@ -16,7 +16,7 @@ def test_intrinsics_are_wide_jittered_and_stored_exactly():
     rng = np.random.default_rng(0)
     hfovs, shifts = [], []
     for _ in range(300):
-        K = sample_intrinsics(rng, 256, 192)
+        K = sample_intrinsics(rng, 256, 192, WIDE_ANGLE)
         hfovs.append(np.degrees(2 * np.arctan(128 / K[0, 0])))
         shifts.append([K[0, 2] - 127.5, K[1, 2] - 95.5])
         assert abs(K[1, 1] / K[0, 0] - 1) <= 0.01 + 1e-6
@@ -31,9 +31,20 @@ def test_intrinsics_are_wide_jittered_and_stored_exactly():
     # a 90 degree image of width w has f = w / 2
     np.testing.assert_allclose(focal_from_hfov(90.0, 200), 100.0)
     narrow = sample_intrinsics(rng, 100, 100,
-                               CameraSampling(hfov_deg=(60.0, 60.0)))
+                               CameraSampling(focal_fraction=None,
+                                              hfov_deg=(60.0, 60.0)))
     np.testing.assert_allclose(narrow[0, 0], 50 / np.tan(np.radians(30)),
                                atol=1e-3)
+
+
+def test_default_intrinsics_are_egoexo4d_undistorted_aria():
+    """f = 150 px at 512 px (scaled with the size), centred, fx = fy."""
+    rng = np.random.default_rng(0)
+    for size in (512, 256):
+        K = sample_intrinsics(rng, size, size)
+        np.testing.assert_allclose(K[[0, 1], [0, 1]], 150 * size / 512,
+                                   atol=1e-4)
+        np.testing.assert_allclose(K[:2, 2], (size - 1) / 2, atol=1e-9)
 
 
 def test_yaw_and_pitch_turn_the_optical_axis_as_named():

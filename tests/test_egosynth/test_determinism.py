@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from egohands.datasets.synthetic import EgoSynthConfig, generate_egosynth
+from egohands.synth.egosynth import EgoSynthConfig, generate_egosynth
 
 COUNTS = dict(train=34, val=3, test=0)  # two chunks, two splits
 

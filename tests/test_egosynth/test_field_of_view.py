@@ -10,9 +10,9 @@ backgrounds.
 import numpy as np
 import pytest
 
-from egohands.datasets.synthetic import (EgoSynthConfig, sample_sequences,
+from egohands.synth.egosynth import (EgoSynthConfig, sample_sequences,
                                          sequence_rng)
-from egohands.datasets.synthetic.placement import view_fit
+from egohands.synth.egosynth.placement import view_fit
 
 
 @pytest.mark.slow

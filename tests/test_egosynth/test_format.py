@@ -45,9 +45,11 @@ def test_visible_keypoints_lie_on_the_rendered_hand_mask(small_annotations):
         keypoints = np.array(ann['keypoints']).reshape(NUM_JOINTS, 3)
         for x, y, v in keypoints[keypoints[:, 2] == 2]:
             # the joint's pixel, or its neighbour for a joint on the
-            # outline (visibility_search_px = 1), is this hand's skin
+            # outline (visibility_search_px = 1), is this hand's skin; one
+            # pixel more because the stored keypoints are rounded to 0.01 px
+            # (77.4999 is stored as 77.5 and rounds to the next pixel)
             col, row = int(np.floor(x + 0.5)), int(np.floor(y + 0.5))
-            window = mask[max(row - 1, 0):row + 2, max(col - 1, 0):col + 2]
+            window = mask[max(row - 2, 0):row + 3, max(col - 2, 0):col + 3]
             assert window.any(), (ann['id'], x, y)
             checked += 1
         assert ann['num_keypoints'] == int((keypoints[:, 2] > 0).sum())

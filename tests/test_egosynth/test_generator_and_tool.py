@@ -4,8 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from egohands.datasets.synthetic import EgoSynthConfig, sequence_rng
-from egohands.datasets.synthetic.generator import image_name, split_tasks
+from egohands.synth.egosynth import EgoSynthConfig, sequence_rng
+from egohands.synth.egosynth.generator import image_name, split_tasks
 from tool_loader import load_tool
 
 

@@ -3,16 +3,16 @@ bounds and determinism."""
 import numpy as np
 import pytest
 
-from egohands.datasets.synthetic import backgrounds
-from egohands.datasets.synthetic.appearance import (AppearanceSampling,
+from egohands.synth.egosynth import backgrounds
+from egohands.synth.egosynth.appearance import (AppearanceSampling,
                                                     SKIN_TONE_ANCHORS,
                                                     degrade_image,
                                                     hand_vertex_colors,
                                                     sample_skin_tone)
-from egohands.datasets.synthetic.occluders import (box_mesh, cylinder_mesh,
+from egohands.synth.egosynth.occluders import (box_mesh, cylinder_mesh,
                                                    ellipsoid_mesh,
                                                    occluder_in_front)
-from egohands.datasets.synthetic.placement import (PlacementSampling,
+from egohands.synth.egosynth.placement import (PlacementSampling,
                                                    hand_frame, hands_apart,
                                                    head_axes,
                                                    sample_orientations,
@@ -72,7 +72,7 @@ def test_orientations_point_fingers_forward_inward_and_palm_down():
 
 
 def test_view_fit_rejects_outside_tiny_and_too_close_hands():
-    sampling = PlacementSampling()
+    sampling = PlacementSampling(min_inside_fraction=0.4)
     K = np.array([[100.0, 0, 63.5], [0, 100.0, 63.5], [0, 0, 1]])
     square = np.array([[x, y, 0.0] for x in np.linspace(-0.05, 0.05, 5)
                        for y in np.linspace(-0.05, 0.05, 5)])

@@ -6,7 +6,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from egohands.datasets.synthetic import EgoSynthConfig, generate_egosynth
+from egohands.synth.egosynth import EgoSynthConfig, generate_egosynth
 
 
 @pytest.fixture(scope='module')

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from egohands.engine.hooks.prediction_dump_hook import (hand_record,
-                                                        load_prediction_dump,
-                                                        write_prediction_dump)
+from egohands.engine.hooks.prediction_dump_hook import hand_record
+from egohands.evaluation.prediction_dump import (load_prediction_dump,
+                                                 write_prediction_dump)
 from egohands.structures import HandDataSample
 from egohands.utils.errors import ConfigError
 
@@ -47,7 +47,7 @@ def test_record_without_ground_truth():
     np.testing.assert_array_equal(record['pred_joints_3d'], 1)
 
 
-@pytest.mark.parametrize('name', ['dump.json', 'dump.pkl'])
+@pytest.mark.parametrize('name', ['dump.json', 'dump.npz'])
 def test_dump_round_trip(tmp_path, name):
     path = str(tmp_path / 'sub' / name)
     record = hand_record(_flipped_sample())

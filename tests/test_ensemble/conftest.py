@@ -23,7 +23,7 @@ def ground_truth(rng: np.random.Generator, num_hands: int) -> np.ndarray:
 def member_records(gt: np.ndarray, joints: np.ndarray, absolute: bool,
                    valid: Optional[np.ndarray] = None,
                    keypoints_2d: Optional[np.ndarray] = None) -> List[dict]:
-    """Dump records of one member (float32, as a pickle dump holds them)."""
+    """Dump records of one member (float32, as a dump holds them)."""
     valid = np.ones(gt.shape[:2]) if valid is None else valid
     records = []
     for index in range(gt.shape[0]):

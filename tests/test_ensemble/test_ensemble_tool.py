@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from egohands.apis.cli import run_cli
-from egohands.engine.hooks.prediction_dump_hook import (load_prediction_dump,
-                                                        write_prediction_dump)
+from egohands.evaluation.prediction_dump import (load_prediction_dump,
+                                                 write_prediction_dump)
 from egohands.postprocess.ensemble_search import dump_metrics
 from tool_loader import load_tool
 
@@ -29,7 +29,7 @@ def val_and_test_dumps(tmp_path, make_members):
     test = make_members([4.0, 6.0], num_hands=24, seed=11)
     return ([_write(tmp_path, f'{m}_val.json', r)
              for m, r in zip('ab', val)],
-            [_write(tmp_path, f'{m}_test.pkl', r)
+            [_write(tmp_path, f'{m}_test.npz', r)
              for m, r in zip('ab', test)])
 
 
@@ -120,7 +120,7 @@ def test_end_to_end_on_two_real_test_runs(tmp_path, tiny_config,
     assert train.returncode == 0, train.stderr[-3000:]
     dumps, reported = [], []
     for epoch in (1, 2):
-        dumps.append(tmp_path / f'epoch{epoch}.pkl')
+        dumps.append(tmp_path / f'epoch{epoch}.npz')
         reported.append(_test_dump(run_python, tiny_config, toy_data_root,
                                    work_dir / f'epoch_{epoch}.pth',
                                    dumps[-1], tmp_path / f'test{epoch}'))

@@ -95,7 +95,7 @@ def test_report_tool_on_a_tiny_run(run_python, tiny_config, toy_data_root,
                         'train_cfg.max_epochs=1'])
     assert train.returncode == 0, train.stderr[-2000:]
     checkpoint = (work / 'last_checkpoint').read_text().strip()
-    dump, show = tmp_path / 'pred.pkl', tmp_path / 'crops'
+    dump, show = tmp_path / 'pred.npz', tmp_path / 'crops'
     test = run_python(['tools/test.py', tiny_config, checkpoint, *common,
                        '--dump', dump, '--show-dir', show])
     assert test.returncode == 0, test.stderr[-2000:]
@@ -112,7 +112,7 @@ def test_report_tool_on_a_tiny_run(run_python, tiny_config, toy_data_root,
         metrics['pa_mpjpe'], rel=1e-5)
     assert (out / 'skeletons_3d.png').stat().st_size > 1000
     assert (out / 'crops_ranked.png').stat().st_size > 1000
-    missing = run_python(['tools/report.py', tiny_config, tmp_path / 'no.pkl'])
+    missing = run_python(['tools/report.py', tiny_config, tmp_path / 'no.npz'])
     assert missing.returncode == 2
     assert missing.stderr.strip().count('\n') == 0
     assert 'tools/test.py' in missing.stderr

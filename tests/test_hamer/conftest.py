@@ -8,7 +8,7 @@ import pytest
 @pytest.fixture(scope='session')
 def hand_dir(tmp_path_factory) -> Path:
     """Folder with the synthetic MANO-format hand (written once)."""
-    from egohands.hand_models.synthetic import write_synthetic_model
+    from egohands.synth.hand import write_synthetic_model
     folder = tmp_path_factory.mktemp('hamer_hand')
     write_synthetic_model(str(folder))
     return folder

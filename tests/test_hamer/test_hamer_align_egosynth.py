@@ -38,7 +38,7 @@ def val_batch(tmp_path_factory, hand_dir, repo_root):
     pipeline, as one batch."""
     from mmengine.dataset import pseudo_collate
 
-    from egohands.datasets.synthetic import generate_egosynth
+    from egohands.synth.egosynth import generate_egosynth
     out = tmp_path_factory.mktemp('hamer_egosynth')
     generate_egosynth(str(out), dict(val=30), seed=0,
                       model_dir=str(hand_dir), workers=1, progress=False,

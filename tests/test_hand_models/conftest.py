@@ -10,7 +10,7 @@ import tool_loader
 @pytest.fixture(scope='session')
 def synthetic_dir(tmp_path_factory) -> Path:
     """Folder with the synthetic MANO_RIGHT.pkl and MANO_LEFT.pkl."""
-    from egohands.hand_models.synthetic import write_synthetic_model
+    from egohands.synth.hand import write_synthetic_model
     folder = tmp_path_factory.mktemp('synthetic_hand')
     write_synthetic_model(str(folder))
     return folder

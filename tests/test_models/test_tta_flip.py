@@ -195,7 +195,7 @@ def test_tools_test_tta_changes_predictions_and_reports_metrics(
 
     from mmengine.config import Config
 
-    from egohands.engine.hooks import load_prediction_dump
+    from egohands.evaluation.prediction_dump import load_prediction_dump
     config = repo_root / 'configs' / 'hpvit' / \
         'hpvit_vit-t_1xb64-5e_egosynth-128x96.py'
     shrink = dict(depth=1)
@@ -214,7 +214,7 @@ def test_tools_test_tta_changes_predictions_and_reports_metrics(
                'test_dataloader.persistent_workers=False']
     dumps = {}
     for mode in ('plain', 'tta'):
-        dump = tmp_path / f'{mode}.pkl'
+        dump = tmp_path / f'{mode}.npz'
         status = _run_tool(repo_root, 'test', [
             config, checkpoint, '--work-dir', tmp_path / mode, '--dump', dump
         ] + (['--tta'] if mode == 'tta' else []) + options)

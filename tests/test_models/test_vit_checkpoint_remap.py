@@ -10,8 +10,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from egohands.models.backbones.checkpoint_remap import (
-    extract_state_dict, infer_grid, resize_pos_embed)
+from egohands.checkpoint_converters.reading import extract_state_dict
+from egohands.models.backbones.checkpoint_remap import (infer_grid,
+                                                        resize_pos_embed)
 from egohands.models.backbones.vit import ViTBackbone
 from egohands.utils.errors import CheckpointError, MissingAssetError
 
@@ -261,5 +262,6 @@ def test_resize_keeps_constants_and_identity():
 
 def test_extract_state_dict_keeps_only_the_backbone():
     state = {'backbone.a': torch.zeros(1), 'head.b': torch.zeros(1)}
-    assert list(extract_state_dict({'model': state})) == ['a']
-    assert list(extract_state_dict({'a': torch.zeros(1)})) == ['a']
+    assert list(extract_state_dict({'model': state}, 'backbone.')) == ['a']
+    assert list(extract_state_dict({'a': torch.zeros(1)}, 'backbone.')) == [
+        'a']

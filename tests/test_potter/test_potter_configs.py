@@ -146,9 +146,9 @@ def test_one_iteration_on_a_converted_egoexo4d_release(tmp_path):
 @pytest.fixture(scope='module')
 def egosynth_root(tmp_path_factory) -> str:
     """A tiny EgoSynth (8 / 4 / 4 images at 128 px) and its hand model."""
-    from egohands.datasets.synthetic import (EgoSynthConfig,
+    from egohands.synth.egosynth import (EgoSynthConfig,
                                              generate_egosynth)
-    from egohands.hand_models.synthetic import write_synthetic_model
+    from egohands.synth.hand import write_synthetic_model
     hand_dir = tmp_path_factory.mktemp('potter_hand')
     write_synthetic_model(str(hand_dir))
     out = tmp_path_factory.mktemp('potter_egosynth')

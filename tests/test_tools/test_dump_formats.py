@@ -27,7 +27,7 @@ def test_auto_writes_the_submission_when_the_config_declares_a_writer(
 
 def test_auto_dumps_predictions_without_a_writer(tmp_path):
     cfg = _config(with_writer=False)
-    out = str(tmp_path / 'pred.pkl')
+    out = str(tmp_path / 'pred.npz')
     assert add_prediction_dump(cfg, out, 'auto', 'x.py',
                                dict(config='x.py')) == 'predictions'
     assert cfg.custom_hooks == [dict(type='PredictionDumpHook', out_file=out,
@@ -37,7 +37,7 @@ def test_auto_dumps_predictions_without_a_writer(tmp_path):
 
 def test_predictions_can_be_forced_next_to_a_writer(tmp_path):
     cfg = _config(with_writer=True)
-    out = str(tmp_path / 'val.pkl')
+    out = str(tmp_path / 'val.npz')
     assert add_prediction_dump(cfg, out, 'predictions', 'x.py',
                                {}) == 'predictions'
     assert cfg.custom_hooks[0]['type'] == 'PredictionDumpHook'

@@ -6,11 +6,11 @@ import pytest
 import torch
 from mmengine.logging import HistoryBuffer
 
-from egohands.utils.checkpoint import register_safe_checkpoint_globals
+from egohands.utils.checkpoint import install_safe_checkpoint_loading
 
 
 def test_history_buffer_and_numpy_load_weights_only(tmp_path):
-    register_safe_checkpoint_globals()
+    install_safe_checkpoint_loading()
     buffer = HistoryBuffer()
     buffer.update(0.5)
     buffer.update(1.5)
@@ -36,7 +36,7 @@ class _Sneaky:
 
 
 def test_general_getattr_stays_forbidden(tmp_path):
-    register_safe_checkpoint_globals()
+    install_safe_checkpoint_loading()
     path = tmp_path / 'sneaky.pth'
     torch.save(dict(x=_Sneaky()), path)
     with pytest.raises(pickle.UnpicklingError):

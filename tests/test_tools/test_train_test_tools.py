@@ -47,8 +47,8 @@ def test_train_then_test_with_dump_and_pictures(tmp_path, tiny_config,
     assert (work_dir / 'best_mpjpe_epoch_2.pth').is_file()
     # the codec statistics were computed at the start and travel in the
     # checkpoint, which loads with weights_only=True (egohands' allow-list)
-    from egohands.utils.checkpoint import register_safe_checkpoint_globals
-    register_safe_checkpoint_globals()
+    from egohands.utils.checkpoint import install_safe_checkpoint_loading
+    install_safe_checkpoint_loading()
     state = torch.load(checkpoint, weights_only=True)['state_dict']
     assert bool(state['head.codec.has_stats'])
     saved = json.loads((work_dir / 'target_stats.json').read_text())
@@ -66,7 +66,7 @@ def test_train_then_test_with_dump_and_pictures(tmp_path, tiny_config,
     assert 0 < metrics['pa_mpjpe'] <= metrics['mpjpe'] < 1000
     assert 'mpjpe' in test.stdout and 'metrics written to' in test.stdout
 
-    from egohands.engine.hooks import load_prediction_dump
+    from egohands.evaluation.prediction_dump import load_prediction_dump
     content = load_prediction_dump(str(dump))
     test_ann = json.loads(
         (Path(toy_data_root) / 'annotations' / 'test.json').read_text())
@@ -88,7 +88,7 @@ def test_train_then_test_with_dump_and_pictures(tmp_path, tiny_config,
     assert len(pictures) == len(predictions)
 
     # flip test-time augmentation: other numbers, same hands
-    tta_dump = tmp_path / 'preds_tta.pkl'
+    tta_dump = tmp_path / 'preds_tta.npz'
     tta = run_python(['tools/test.py', tiny_config, checkpoint, '--tta',
                       '--work-dir', tmp_path / 'test_tta', '--dump',
                       tta_dump] + options[:2])
@@ -125,8 +125,8 @@ def test_resume_auto_continues_after_a_kill(tmp_path, tiny_config,
     resumed = run_python(['tools/train.py', tiny_config, '--resume'] +
                          options)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    from egohands.utils.checkpoint import register_safe_checkpoint_globals
-    register_safe_checkpoint_globals()
+    from egohands.utils.checkpoint import install_safe_checkpoint_loading
+    install_safe_checkpoint_loading()
     iters_per_epoch = torch.load(work_dir / 'epoch_1.pth',
                                  weights_only=True)['meta']['iter']
     # killed in the middle of epoch 2, after its first iteration

@@ -60,7 +60,7 @@ TOY_PIPELINE = [dict(type='LoadImage'),
 @pytest.fixture(scope='module')
 def hamer(tmp_path_factory):
     """(model, toy test batch, its outputs) of a small untrained HaMeR."""
-    from egohands.hand_models.synthetic import write_synthetic_model
+    from egohands.synth.hand import write_synthetic_model
     from egohands.testing import make_toy_hand_dataset, toy_dataset_cfg
     root = tmp_path_factory.mktemp('vis_hamer')
     write_synthetic_model(str(root / 'hand'))

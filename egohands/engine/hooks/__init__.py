@@ -1,11 +1,12 @@
-"""Runner hooks: codec statistics, prediction dumps, pictures."""
+"""Runner hooks: codec statistics, prediction dumps, pictures, checkpoint
+checks."""
+from egohands.engine.hooks.checkpoint_fit_hook import CheckpointFitHook
 from egohands.engine.hooks.hand_visualization_hook import \
     HandVisualizationHook
-from egohands.engine.hooks.prediction_dump_hook import (PredictionDumpHook,
-                                                        load_prediction_dump)
+from egohands.engine.hooks.prediction_dump_hook import PredictionDumpHook
 from egohands.engine.hooks.target_stats_hook import TargetStatsHook
 
 __all__ = [
-    'HandVisualizationHook', 'PredictionDumpHook', 'TargetStatsHook',
-    'load_prediction_dump'
+    'CheckpointFitHook', 'HandVisualizationHook', 'PredictionDumpHook',
+    'TargetStatsHook'
 ]

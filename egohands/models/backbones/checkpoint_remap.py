@@ -2,10 +2,11 @@
 
 Real users start from ViTPose (or mmpretrain-converted ViTPose, as HP-ViT
 did) weights, whose parameter names differ from timm's. Conversion is driven
-by tables of regex rules, one table per key style, so a new variant (for
-instance HaMeR's ViTPose-H with a padded patch embedding) reuses
-:func:`convert_vit_state_dict` / :func:`load_vit_state_dict` with its own
-table instead of copying the code.
+by key tables of :mod:`egohands.checkpoint_converters.key_rules` (the
+engine every converter uses), one table per key style, and
+:func:`convert_vit_state_dict` is the checkpoint filter of the ViT family:
+``ViTBackbone`` and ``ViTPoseBackbone`` load through it and
+:func:`~egohands.checkpoint_converters.loading.load_pretrained`.
 
 Key styles (names after any ``backbone.`` / ``module.`` prefix is stripped):
 
@@ -21,21 +22,25 @@ Key styles (names after any ``backbone.`` / ``module.`` prefix is stripped):
 ==============  ============================================================
 """
 import math
-import pickle
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Dict, Mapping, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmengine.logging import print_log
-from torch import nn
 
-from egohands.utils.errors import CheckpointError, MissingAssetError
+from egohands.checkpoint_converters.key_rules import (KEEP_OTHER_KEYS,
+                                                      KeyRule,
+                                                      apply_key_rules)
+from egohands.utils.errors import CheckpointError
 
-KeyRules = Tuple[Tuple[str, str], ...]
+KeyRules = Tuple[KeyRule, ...]
+#: what the missing-file error of a ViT ``pretrained`` path says
+PRETRAINED_HOW_TO_OBTAIN = (
+    'download the ViTPose / mmpretrain weights and set '
+    'model.backbone.pretrained to the local file (or to None to start from '
+    'random weights)')
 Grid = Tuple[int, int]
 
 
@@ -45,8 +50,8 @@ class KeyStyle:
 
     Attributes:
         name: short name used in configs (``checkpoint_key_style``).
-        rules: ``(regex, replacement)`` pairs; the first matching rule
-            renames a key, keys matching none keep their name.
+        rules: key table to timm names; its last rule keeps every other
+            key under its own name.
         marker: regex that some key of this style (and no other) matches;
             used to detect the style of a checkpoint.
         cls_slot: what the first ``pos_embed`` slot means when the target
@@ -64,16 +69,20 @@ class KeyStyle:
     always_cls_slot: bool = False
 
 
-VITPOSE_TO_TIMM: KeyRules = ((r'^last_norm\.', 'norm.'), )
+VITPOSE_TO_TIMM: KeyRules = (KeyRule(r'last_norm\.(.+)', r'norm.\1'),
+                             KEEP_OTHER_KEYS)
 
 MMPRETRAIN_TO_TIMM: KeyRules = (
-    (r'^patch_embed\.projection\.', 'patch_embed.proj.'),
-    (r'^layers\.(\d+)\.ln1\.', r'blocks.\1.norm1.'),
-    (r'^layers\.(\d+)\.ln2\.', r'blocks.\1.norm2.'),
-    (r'^layers\.(\d+)\.ffn\.layers\.0\.0\.', r'blocks.\1.mlp.fc1.'),
-    (r'^layers\.(\d+)\.ffn\.layers\.1\.', r'blocks.\1.mlp.fc2.'),
-    (r'^layers\.(\d+)\.attn\.', r'blocks.\1.attn.'),
-    (r'^ln1\.', 'norm.'),
+    KeyRule(r'patch_embed\.projection\.(.+)', r'patch_embed.proj.\1'),
+    KeyRule(r'layers\.(\d+)\.ln1\.(.+)', r'blocks.\1.norm1.\2'),
+    KeyRule(r'layers\.(\d+)\.ln2\.(.+)', r'blocks.\1.norm2.\2'),
+    KeyRule(r'layers\.(\d+)\.ffn\.layers\.0\.0\.(.+)',
+            r'blocks.\1.mlp.fc1.\2'),
+    KeyRule(r'layers\.(\d+)\.ffn\.layers\.1\.(.+)',
+            r'blocks.\1.mlp.fc2.\2'),
+    KeyRule(r'layers\.(\d+)\.attn\.(.+)', r'blocks.\1.attn.\2'),
+    KeyRule(r'ln1\.(.+)', r'norm.\1'),
+    KEEP_OTHER_KEYS,
 )
 
 KEY_STYLES: Dict[str, KeyStyle] = {
@@ -81,90 +90,8 @@ KEY_STYLES: Dict[str, KeyStyle] = {
                         always_cls_slot=True),
     'mmpretrain': KeyStyle('mmpretrain', MMPRETRAIN_TO_TIMM, r'^layers\.\d+\.',
                            'drop'),
-    'timm': KeyStyle('timm', (), r'^blocks\.\d+\.', 'drop'),
+    'timm': KeyStyle('timm', (KEEP_OTHER_KEYS, ), r'^blocks\.\d+\.', 'drop'),
 }
-
-
-@dataclass
-class LoadReport:
-    """What happened when a checkpoint was loaded into a model."""
-    key_style: str
-    missing_keys: List[str] = field(default_factory=list)
-    unexpected_keys: List[str] = field(default_factory=list)
-    #: (key, checkpoint shape, model shape) of tensors that were not loaded
-    shape_mismatches: List[Tuple[str, tuple, tuple]] = field(
-        default_factory=list)
-
-    @property
-    def clean(self) -> bool:
-        return not (self.missing_keys or self.unexpected_keys
-                    or self.shape_mismatches)
-
-    def __str__(self) -> str:
-        lines = [f'key style: {self.key_style}']
-        if self.clean:
-            lines.append('all keys matched')
-        if self.missing_keys:
-            lines.append('missing keys (kept their initial values): ' +
-                         ', '.join(self.missing_keys))
-        if self.unexpected_keys:
-            lines.append('unexpected keys (ignored): ' +
-                         ', '.join(self.unexpected_keys))
-        for key, src, dst in self.shape_mismatches:
-            lines.append(f'shape mismatch (not loaded): {key} checkpoint '
-                         f'{tuple(src)} vs model {tuple(dst)}')
-        return '\n'.join(lines)
-
-
-def read_checkpoint_file(path: str) -> dict:
-    """Read a local ``.pth`` file with ``weights_only`` unpickling.
-
-    Raises:
-        MissingAssetError: the file does not exist.
-        CheckpointError: the file cannot be read as a checkpoint.
-    """
-    from egohands.utils.checkpoint import (explain_unpickling_error,
-                                           register_safe_checkpoint_globals)
-    if not Path(path).is_file():
-        raise MissingAssetError(
-            f'checkpoint {path!r} does not exist: download the ViTPose / '
-            'mmpretrain weights and set model.backbone.pretrained to the '
-            'local file (or to None to start from random weights)')
-    register_safe_checkpoint_globals()
-    try:
-        return torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as err:
-        raise explain_unpickling_error(path, err) from None
-    except (RuntimeError, EOFError) as err:
-        raise CheckpointError(
-            f'cannot read checkpoint {path!r} ({type(err).__name__}: '
-            f'{str(err).splitlines()[0]}); is it a torch .pth file?'
-        ) from None
-
-
-def extract_state_dict(checkpoint: Mapping,
-                       prefix: str = 'backbone.') -> 'OrderedDict':
-    """The tensors of one sub-module of a training checkpoint.
-
-    Unwraps ``state_dict`` / ``model`` containers, strips the ``module.``
-    prefix of data-parallel training and, if any key starts with ``prefix``,
-    keeps only those keys with the prefix removed (a full ViTPose checkpoint
-    also holds its keypoint head).
-    """
-    for container in ('state_dict', 'model'):
-        if container in checkpoint and isinstance(checkpoint[container],
-                                                  Mapping):
-            checkpoint = checkpoint[container]
-            break
-    tensors = OrderedDict(
-        (key[len('module.'):] if key.startswith('module.') else key, value)
-        for key, value in checkpoint.items()
-        if isinstance(value, torch.Tensor))
-    if prefix and any(key.startswith(prefix) for key in tensors):
-        tensors = OrderedDict((key[len(prefix):], value)
-                              for key, value in tensors.items()
-                              if key.startswith(prefix))
-    return tensors
 
 
 def detect_key_style(state_dict: Mapping) -> KeyStyle:
@@ -176,18 +103,6 @@ def detect_key_style(state_dict: Mapping) -> KeyStyle:
         'the checkpoint holds no ViT blocks (no key like "blocks.0.*", '
         '"layers.0.*" or "last_norm.*"; first keys: '
         f'{list(state_dict)[:5]}); is it a ViT backbone checkpoint?')
-
-
-def rename_keys(state_dict: Mapping, rules: KeyRules) -> 'OrderedDict':
-    """Rename every key with the first rule that matches it."""
-    renamed = OrderedDict()
-    for key, value in state_dict.items():
-        for pattern, replacement in rules:
-            if re.match(pattern, key):
-                key = re.sub(pattern, replacement, key, count=1)
-                break
-        renamed[key] = value
-    return renamed
 
 
 def resize_pos_embed(grid_embed: torch.Tensor, src_grid: Grid,
@@ -277,7 +192,7 @@ def convert_vit_state_dict(state_dict: Mapping,
 
     Args:
         state_dict: backbone tensors (prefixes already stripped, see
-            :func:`extract_state_dict`).
+            :func:`egohands.checkpoint_converters.reading.extract_state_dict`).
         dst_grid: (rows, cols) patch grid of the target model.
         dst_num_prefix: number of cls tokens of the target (0 or 1).
         key_style: a name of :data:`KEY_STYLES`, or None to detect it.
@@ -294,51 +209,10 @@ def convert_vit_state_dict(state_dict: Mapping,
         raise CheckpointError(
             f'unknown checkpoint_key_style {key_style!r}: use one of '
             f'{sorted(KEY_STYLES)} or None to detect it')
-    converted = rename_keys(state_dict, style.rules)
+    converted, _ = apply_key_rules(state_dict, style.rules, style.name)
     if 'pos_embed' in converted:
         has_slot = style.always_cls_slot or 'cls_token' in converted
         converted['pos_embed'] = adapt_pos_embed(
             converted['pos_embed'], has_slot, style.cls_slot == 'fold',
             dst_grid, dst_num_prefix, src_grid)
     return converted, style
-
-
-def load_vit_state_dict(model: nn.Module,
-                        state_dict: Mapping,
-                        dst_grid: Grid,
-                        dst_num_prefix: int,
-                        key_style: Optional[str] = None,
-                        src_grid: Optional[Sequence[int]] = None,
-                        strict: bool = False,
-                        source: str = 'checkpoint') -> LoadReport:
-    """Convert ``state_dict`` and load it into a timm-named ViT ``model``.
-
-    Tensors whose shape differs from the model's are skipped and reported.
-    The report is logged; with ``strict`` any missing, unexpected or
-    mismatched key raises :class:`CheckpointError` instead.
-    """
-    converted, style = convert_vit_state_dict(state_dict, dst_grid,
-                                              dst_num_prefix, key_style,
-                                              src_grid)
-    report = LoadReport(style.name)
-    own = model.state_dict()
-    loadable = OrderedDict()
-    for key, value in converted.items():
-        if key in own and own[key].shape != value.shape:
-            report.shape_mismatches.append(
-                (key, tuple(value.shape), tuple(own[key].shape)))
-        else:
-            loadable[key] = value
-    result = model.load_state_dict(loadable, strict=False)
-    mismatched = {key for key, _, _ in report.shape_mismatches}
-    report.missing_keys = [
-        key for key in result.missing_keys if key not in mismatched
-    ]
-    report.unexpected_keys = list(result.unexpected_keys)
-    if strict and not report.clean:
-        raise CheckpointError(
-            f'{source} does not fit the ViT exactly (strict loading):\n'
-            f'{report}\nset strict_load=False to load what fits')
-    print_log(f'loaded {source} into {type(model).__name__}: {report}',
-              logger='current')
-    return report

@@ -48,6 +48,19 @@ def depthwise_conv3x3(channels: int) -> nn.Conv2d:
     return nn.Conv2d(channels, channels, 3, padding=1, groups=channels)
 
 
+def adaptive_pool_matrix(length: int, bins: int,
+                         like: torch.Tensor) -> torch.Tensor:
+    """(length, bins) matrix whose column i averages the entries
+    ``[floor(i L / n), ceil((i + 1) L / n))`` (``adaptive_avg_pool``'s bins),
+    with the dtype and device of ``like``."""
+    matrix = torch.zeros(length, bins, dtype=like.dtype, device=like.device)
+    for i in range(bins):
+        start = (i * length) // bins
+        end = -((-(i + 1) * length) // bins)
+        matrix[start:end, i] = 1.0 / (end - start)
+    return matrix
+
+
 def pooled_product(x: torch.Tensor, bins: int = POOL_BINS) -> torch.Tensor:
     """Low-rank summary of the last two axes of ``x``.
 
@@ -60,9 +73,11 @@ def pooled_product(x: torch.Tensor, bins: int = POOL_BINS) -> torch.Tensor:
     if x.dim() != 4:
         raise ValueError(f'pooled_product expects a 4-D tensor, got shape '
                          f'{tuple(x.shape)}')
-    rows, cols = x.shape[-2:]
-    over_cols = F.adaptive_avg_pool2d(x, (rows, bins))
-    over_rows = F.adaptive_avg_pool2d(x, (bins, cols))
+    # adaptive average pools as products with averaging matrices: the same
+    # numbers, and exportable to ONNX with a dynamic batch
+    rows, cols = (int(n) for n in x.shape[-2:])
+    over_cols = x @ adaptive_pool_matrix(cols, bins, x)
+    over_rows = adaptive_pool_matrix(rows, bins, x).transpose(0, 1) @ x
     return over_cols @ over_rows
 
 

@@ -20,14 +20,14 @@ Stochastic depth rises linearly over the main stages' blocks to
 Official parameter names map through the key tables of
 :mod:`egohands.checkpoint_converters.potter`.
 """
-from typing import List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from torch import nn
 
-from egohands.models.backbones.checkpoint_remap import LoadReport
+from egohands.checkpoint_converters.key_rules import apply_key_rules
+from egohands.checkpoint_converters.loading import LoadReport, load_pretrained
 from egohands.models.backbones.pool_attention import (EMBED_GROUPS,
                                                       PoolAttnBlock,
                                                       UpsampleConv,
@@ -150,57 +150,35 @@ class POTTERBackbone(BaseModule):
         return self.hr_norm(stream), self.low_res_norm(stage_outputs[-1])
 
     def load_checkpoint(self, checkpoint: Union[str, Mapping]) -> LoadReport:
-        """Load POTTER_cls ImageNet weights (path or state dict).
-
-        Keys are renamed by the converter's table
-        (:func:`egohands.checkpoint_converters.potter.imagenet_backbone_rules`,
-        a ``module.`` prefix is accepted, the classifier is dropped); the
-        stage norms and the high-resolution stream keep their initial
-        values. The report (also logged) lists what was missing or
-        mismatched. The EgoExo4D baseline is converted with
-        ``tools/convert_checkpoint.py potter`` and loaded with ``load_from``.
+        """Load POTTER_cls ImageNet weights (path or state dict) through
+        :meth:`checkpoint_filter`; the stage norms and the high-resolution
+        stream keep their initial values. The report (also logged) lists
+        what was missing or mismatched. The EgoExo4D baseline is converted
+        with ``tools/convert_checkpoint.py potter`` and loaded with
+        ``load_from``.
         """
-        from egohands.checkpoint_converters.key_rules import apply_key_rules
-        from egohands.checkpoint_converters.potter import (
-            IMAGENET_HOW_TO_OBTAIN, imagenet_backbone_rules)
-        from egohands.checkpoint_converters.reading import (
-            read_foreign_checkpoint, tensor_state_dict)
-        source = checkpoint if isinstance(checkpoint, str) else 'state dict'
-        if isinstance(checkpoint, str):
-            checkpoint = tensor_state_dict(
-                read_foreign_checkpoint(checkpoint, IMAGENET_HOW_TO_OBTAIN),
-                container_keys=('state_dict', 'model'))
-        if any('poolattnformer_pose.' in key for key in checkpoint):
+        from egohands.checkpoint_converters.potter import \
+            IMAGENET_HOW_TO_OBTAIN
+        return load_pretrained(self, checkpoint, self.checkpoint_filter,
+                               prefix=None,
+                               how_to_obtain=IMAGENET_HOW_TO_OBTAIN)
+
+    def checkpoint_filter(self, state_dict: Mapping[str, torch.Tensor],
+                          model: nn.Module) -> Tuple[Dict, str]:
+        """POTTER_cls tensors -> this backbone's names, by the converter's
+        table (:func:`egohands.checkpoint_converters.potter.
+        imagenet_backbone_rules`; the classifier is dropped)."""
+        from egohands.checkpoint_converters.potter import \
+            imagenet_backbone_rules
+        if any(key.startswith('poolattnformer_pose.') for key in state_dict):
             raise ConfigError(
-                f'{source} is an EgoExo4D POTTER hand checkpoint, not the '
-                'ImageNet POTTER_cls weights: convert it with python '
+                'the checkpoint is an EgoExo4D POTTER hand checkpoint, not '
+                'the ImageNet POTTER_cls weights: convert it with python '
                 'tools/convert_checkpoint.py potter SRC DST and set '
                 'load_from=DST (model.backbone.pretrained=None)')
         tensors, _ = apply_key_rules(
-            checkpoint, imagenet_backbone_rules(len(self.dims)), str(source))
-        report = LoadReport('potter_cls')
-        own = self.state_dict()
-        loadable = {}
-        for key, value in tensors.items():
-            if key in own and own[key].shape != value.shape:
-                report.shape_mismatches.append(
-                    (key, tuple(value.shape), tuple(own[key].shape)))
-            else:
-                loadable[key] = value
-        result = self.load_state_dict(loadable, strict=False)
-        mismatched = {key for key, _, _ in report.shape_mismatches}
-        report.missing_keys = [key for key in result.missing_keys
-                               if key not in mismatched]
-        report.unexpected_keys = list(result.unexpected_keys)
-        missing_parts = sorted({key.split('.')[0]
-                                for key in report.missing_keys})
-        print_log(
-            f'loaded {source} into POTTERBackbone: {len(loadable)} tensors; '
-            f'kept initial values: {", ".join(missing_parts) or "none"}; '
-            f'shape mismatches (not loaded): '
-            f'{[key for key, _, _ in report.shape_mismatches] or "none"}',
-            logger='current')
-        return report
+            state_dict, imagenet_backbone_rules(len(self.dims)), 'POTTER_cls')
+        return tensors, 'potter_cls'
 
     def init_weights(self) -> None:
         """The from-scratch init (done at build), then ``pretrained``."""

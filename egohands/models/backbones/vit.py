@@ -20,10 +20,9 @@ import torch
 from mmengine.model import BaseModule
 from torch import nn
 
-from egohands.models.backbones.checkpoint_remap import (LoadReport,
-                                                        extract_state_dict,
-                                                        load_vit_state_dict,
-                                                        read_checkpoint_file)
+from egohands.checkpoint_converters.loading import LoadReport, load_pretrained
+from egohands.models.backbones.checkpoint_remap import (
+    PRETRAINED_HOW_TO_OBTAIN, convert_vit_state_dict)
 from egohands.registry import MODELS
 from egohands.utils.errors import ConfigError
 
@@ -135,15 +134,19 @@ class ViTBackbone(BaseModule):
         this model's patch grid, and the returned report (also logged)
         lists missing, unexpected and shape-mismatched keys.
         """
-        source = checkpoint if isinstance(checkpoint, str) else 'state dict'
-        if isinstance(checkpoint, str):
-            checkpoint = read_checkpoint_file(checkpoint)
-        state_dict = extract_state_dict(checkpoint, prefix='backbone.')
-        return load_vit_state_dict(
-            self.vit, state_dict, self.grid_size, self.vit.num_prefix_tokens,
+        return load_pretrained(self.vit, checkpoint, self.checkpoint_filter,
+                               strict=self.strict_load,
+                               how_to_obtain=PRETRAINED_HOW_TO_OBTAIN)
+
+    def checkpoint_filter(self, state_dict: Mapping[str, torch.Tensor],
+                          vit: nn.Module) -> Tuple[Dict, str]:
+        """ViTPose / mmpretrain / timm tensors -> timm names of ``vit`` with
+        ``pos_embed`` fitted to its grid; returns them and the key style."""
+        converted, style = convert_vit_state_dict(
+            state_dict, self.grid_size, vit.num_prefix_tokens,
             key_style=self.checkpoint_key_style,
-            src_grid=self.checkpoint_grid, strict=self.strict_load,
-            source=str(source))
+            src_grid=self.checkpoint_grid)
+        return converted, style.name
 
     def init_weights(self) -> None:
         """timm's own init (done at build), then ``pretrained`` if set."""

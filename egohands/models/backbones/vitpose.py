@@ -20,19 +20,25 @@ are ViTPose's. ViTPose / mmpretrain / timm checkpoints load through the
 table-driven remapping of :mod:`egohands.models.backbones.checkpoint_remap`.
 """
 from functools import partial
-from typing import Mapping, Optional, Sequence, Tuple, Union
+from typing import Dict, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.model import BaseModule
 from torch import nn
 
-from egohands.models.backbones.checkpoint_remap import (LoadReport,
-                                                        extract_state_dict,
-                                                        load_vit_state_dict,
-                                                        read_checkpoint_file)
+from egohands.checkpoint_converters.key_rules import (KEEP_OTHER_KEYS,
+                                                      KeyRule,
+                                                      apply_key_rules)
+from egohands.checkpoint_converters.loading import LoadReport, load_pretrained
+from egohands.models.backbones.checkpoint_remap import (
+    PRETRAINED_HOW_TO_OBTAIN, convert_vit_state_dict)
 from egohands.models.backbones.vit import _resolve_arch
 from egohands.registry import MODELS
 from egohands.utils.errors import ConfigError
+
+
+#: timm names -> this backbone's names
+TIMM_TO_VITPOSE = (KeyRule(r'norm\.(.+)', r'last_norm.\1'), KEEP_OTHER_KEYS)
 
 
 class PaddedPatchEmbed(nn.Module):
@@ -166,47 +172,35 @@ class ViTPoseBackbone(BaseModule):
                                                *self.grid_size), )
 
     def load_checkpoint(self, checkpoint: Union[str, Mapping]) -> LoadReport:
-        """Load a ViTPose / mmpretrain / timm checkpoint (path or dict).
+        """Load a ViTPose / mmpretrain / timm checkpoint (path or dict)
+        through :meth:`checkpoint_filter`; returns the (logged) report."""
+        return load_pretrained(self, checkpoint, self.checkpoint_filter,
+                               strict=self.strict_load,
+                               how_to_obtain=PRETRAINED_HOW_TO_OBTAIN)
 
-        The shared remapping renames the keys to timm's (ViTPose's except
-        ``norm`` = ``last_norm``) and fits ``pos_embed`` to this grid with
-        each style's meaning of the first slot (ViTPose: added to every
-        patch, folded in; mmpretrain: a cls position, dropped). The folded
-        (1, N, C) result is stored as ``pos_embed[:, 1:]`` with a zero slot,
-        which gives the same forward.
+    def checkpoint_filter(self, state_dict: Mapping[str, torch.Tensor],
+                          model: nn.Module) -> Tuple[Dict, str]:
+        """Tensors of any ViT key style -> this backbone's names.
+
+        The shared remapping renames the keys to timm's and fits
+        ``pos_embed`` to this grid with each style's meaning of the first
+        slot (ViTPose: added to every patch, folded in; mmpretrain: a cls
+        position, dropped). The folded (1, N, C) result is stored as
+        ``pos_embed[:, 1:]`` after a zero slot, which gives the same
+        forward; timm's ``norm`` is ``last_norm`` here.
         """
-        source = checkpoint if isinstance(checkpoint, str) else 'state dict'
-        if isinstance(checkpoint, str):
-            checkpoint = read_checkpoint_file(checkpoint)
-        state_dict = extract_state_dict(checkpoint, prefix='backbone.')
-        view = _TimmNamedView(self)
-        report = load_vit_state_dict(
-            view, state_dict, self.grid_size, 0,
-            key_style=self.checkpoint_key_style, strict=self.strict_load,
-            source=str(source))
-        if 'pos_embed' not in report.missing_keys and not any(
-                key == 'pos_embed' for key, _, _ in report.shape_mismatches):
-            with torch.no_grad():
-                self.pos_embed[:, 1:] = view.pos_embed
-                self.pos_embed[:, :1] = 0
-        return report
+        converted, style = convert_vit_state_dict(
+            state_dict, self.grid_size, 0,
+            key_style=self.checkpoint_key_style)
+        converted, _ = apply_key_rules(converted, TIMM_TO_VITPOSE, style.name)
+        if 'pos_embed' in converted:
+            folded = converted['pos_embed']
+            converted['pos_embed'] = torch.cat(
+                [torch.zeros_like(folded[:, :1]), folded], dim=1)
+        return converted, style.name
 
     def init_weights(self) -> None:
         """Random init (done at build), then ``pretrained`` if set."""
         super().init_weights()
         if self.pretrained:
             self.load_checkpoint(self.pretrained)
-
-
-class _TimmNamedView(nn.Module):
-    """The backbone's modules under timm's names (``norm`` for
-    ``last_norm``), sharing their parameters, plus a folded (1, N, C)
-    ``pos_embed`` copy, so that timm-named state dicts load into it."""
-
-    def __init__(self, backbone: ViTPoseBackbone) -> None:
-        super().__init__()
-        self.patch_embed = backbone.patch_embed
-        self.blocks = backbone.blocks
-        self.norm = backbone.last_norm
-        folded = backbone.pos_embed[:, 1:] + backbone.pos_embed[:, :1]
-        self.pos_embed = nn.Parameter(folded.detach().clone())

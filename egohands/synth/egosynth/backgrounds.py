@@ -8,7 +8,7 @@ linear gradients, stripes, rotated tiles, a floor / table plane in
 perspective and random blobs. All are float32 RGB in [0, 1], built with a
 few vectorised numpy / OpenCV calls (no per-pixel Python).
 """
-from typing import Callable, Dict
+from typing import Callable, Dict, Sequence
 
 import cv2
 import numpy as np
@@ -146,16 +146,26 @@ BACKGROUND_KINDS: Dict[str, Callable] = {
 
 
 def sample_background(rng: np.random.Generator, height: int,
-                      width: int) -> Background:
+                      width: int, scale: float = 0.5,
+                      kinds: Sequence[str] = ()) -> Background:
     """A random background: one kind, or two blended through noise (1/3),
-    plus fine grain. (H, W, 3) float32 RGB in [0, 1]."""
-    kinds = list(BACKGROUND_KINDS)
+    drawn at ``scale`` of the size and upsampled (the textures are smooth;
+    this is most of the generator's time at full size), plus full-size fine
+    grain. ``kinds`` limits the textures to those names of
+    ``BACKGROUND_KINDS`` (all when empty). (H, W, 3) float32 RGB in [0, 1].
+    """
+    small_h = max(8, int(round(height * scale)))
+    small_w = max(8, int(round(width * scale)))
+    kinds = list(kinds or BACKGROUND_KINDS)
     first = BACKGROUND_KINDS[kinds[rng.integers(len(kinds))]]
-    image = first(rng, height, width)
+    image = first(rng, small_h, small_w)
     if rng.uniform() < 1 / 3:
         second = BACKGROUND_KINDS[kinds[rng.integers(len(kinds))]]
-        mask = value_noise(rng, height, width)
-        image = _blend(image, second(rng, height, width), mask)
+        mask = value_noise(rng, small_h, small_w)
+        image = _blend(image, second(rng, small_h, small_w), mask)
+    if (small_h, small_w) != (height, width):
+        image = cv2.resize(image.astype(np.float32), (width, height),
+                           interpolation=cv2.INTER_LINEAR)
     grain = rng.standard_normal((height, width), dtype=np.float32)
     grain *= np.float32(rng.uniform(0.0, 0.03))
     image = cv2.add(image.astype(np.float32), cv2.merge([grain] * 3))

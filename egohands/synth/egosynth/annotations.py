@@ -13,7 +13,8 @@ writes exactly the canonical format. Choices specific to EgoSynth:
   this hand's skin just in front of the joint, else 1 (see
   :mod:`egohands.rendering.visibility`).
 * ``joints_valid`` is 1 for every joint (synthetic ground truth is exact).
-* ``segmentation``: compressed COCO RLE of the visible hand pixels.
+* ``segmentation``: compressed COCO RLE of the visible hand pixels;
+  ``arm_segmentation`` the same for the hand's forearm (when it has one).
 * ``mano``: the parameters that reproduce the hand in this camera's frame
   (flat-hand-mean, axis-angle, ``transl`` in metres).
 * ``grasp``: index of the sampled pose style (0 open, 1 relaxed, 2 grasp).
@@ -78,12 +79,13 @@ def mano_in_camera(hand: SceneHand, frame: int,
 
 def hand_record(hand: SceneHand, instance: int, frame: int,
                 cam_from_head: np.ndarray, K: np.ndarray,
-                rendered: RenderResult,
-                config: EgoSynthConfig) -> Optional[Dict]:
+                rendered: RenderResult, config: EgoSynthConfig,
+                arm_instance: Optional[int] = None) -> Optional[Dict]:
     """The ``annotations[]`` record of one rendered hand (ids set to 0).
 
     Args:
         instance: the hand's instance id in ``rendered``.
+        arm_instance: its forearm's instance id, if it has one.
         cam_from_head: (4, 4) head frame -> this camera, metres.
         K: (3, 3) intrinsics of the image.
 
@@ -102,10 +104,13 @@ def hand_record(hand: SceneHand, instance: int, frame: int,
                              rendered.depth, joint_tolerances(config),
                              config.visibility_search_px)
     vertex_uv, _ = project_to_pixels(vertices, K)
-    return hand_annotation(
+    record = hand_annotation(
         0, 0, hand.side,
         mesh_box_xywh(vertex_uv, config.width, config.height),
         keypoints, flags, joints * 1000.0, np.ones(NUM_JOINTS, np.int64),
         mano=mano_in_camera(hand, frame, cam_from_head),
         segmentation=encode_rle(rendered.mask(instance)),
         grasp=hand.grasp)
+    if arm_instance is not None:
+        record['arm_segmentation'] = encode_rle(rendered.mask(arm_instance))
+    return record

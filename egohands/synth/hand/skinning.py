@@ -21,7 +21,7 @@ from typing import Tuple
 
 import numpy as np
 
-from ..mano_layout import NUM_MANO_JOINTS
+from egohands.hand_models.mano_layout import NUM_MANO_JOINTS
 from .digits import station_length
 from .mesh import DIGIT_CODE, PALM, HandMesh
 from .skeleton import Chain

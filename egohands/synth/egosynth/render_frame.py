@@ -66,6 +66,14 @@ def render_frame(scene: SequenceScene, frame: int, view: int,
     meshes = [Mesh(transform_points(cam_from_head, hand.vertices[frame]),
                    hand_faces(hand.side), hand.colors)
               for hand in scene.hands]
+    arm_instance = []
+    for hand in scene.hands:
+        arm_instance.append(len(meshes) if hand.forearm else None)
+        if hand.forearm:
+            arm_vertices, arm_faces, arm_colors = hand.forearm
+            meshes.append(Mesh(transform_points(cam_from_head,
+                                                arm_vertices[frame]),
+                               arm_faces, arm_colors))
     meshes += [Mesh(transform_points(cam_from_world, obj.vertices),
                     obj.faces, obj.colors) for obj in scene.objects]
     light = cam_from_head[:3, :3] @ scene.light['light_dir']
@@ -75,7 +83,9 @@ def render_frame(scene: SequenceScene, frame: int, view: int,
         background=background_window(scene, frame, view, world_from_cam,
                                      config.height, config.width))
     records = [hand_record(hand, index, frame, cam_from_head, K, rendered,
-                           config) for index, hand in enumerate(scene.hands)]
+                           config, arm)
+               for index, (hand, arm) in enumerate(zip(scene.hands,
+                                                       arm_instance))]
     tone = scene.tones[view]
     image = degrade_image(scene.rng, rendered.image, tone, config.appearance)
     return RenderedImage(image, tone['jpeg_quality'],

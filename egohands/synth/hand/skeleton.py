@@ -14,7 +14,7 @@ from typing import Dict, Tuple
 
 import numpy as np
 
-from ..mano_layout import FINGERTIP_ORDER, MANO_FINGER_JOINTS, NUM_MANO_JOINTS
+from egohands.hand_models.mano_layout import FINGERTIP_ORDER, MANO_FINGER_JOINTS, NUM_MANO_JOINTS
 from .dimensions import LONG_FINGERS, WRIST_POSITION, HandDims
 
 DISTAL = np.array([-1.0, 0.0, 0.0])

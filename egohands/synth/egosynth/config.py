@@ -9,6 +9,7 @@ from typing import Tuple
 
 from .appearance import AppearanceSampling
 from .cameras import CameraSampling
+from .forearms import ForearmSampling
 from .placement import PlacementSampling
 from .rigs import RigSampling
 from .sequences import MotionSampling
@@ -26,7 +27,8 @@ class EgoSynthConfig:
     ``two_hands_prob``: chance of a left and a right hand (else one of
     either side). ``style_probs``: chances of the ``POSE_STYLES``.
     ``occluder_prob`` / ``clutter_prob``: objects in front of / behind the
-    hands. ``background_margin``: canvas margin (fraction of the size) that
+    hands; ``held_object_prob``: chance that a hand in a grasp pose holds an
+    object (single images only). ``background_margin``: canvas margin (fraction of the size) that
     lets the background shift with the head in sequences.
     ``joint_tolerance_m``: (wrist, thumb1, finger bases, other joints) how
     far in front of a joint its own skin may be for it to count as visible
@@ -35,15 +37,17 @@ class EgoSynthConfig:
     20 mm or more in front). ``visibility_search_px``: pixels around a
     joint's pixel also searched for its skin (fingertips on the outline).
     """
-    width: int = 256
-    height: int = 256
+    width: int = 512
+    height: int = 512
     seq_len: int = 1
     views: int = 1
-    two_hands_prob: float = 0.55
+    two_hands_prob: float = 0.5
     style_probs: Tuple[float, float, float] = (0.3, 0.35, 0.35)
-    occluder_prob: float = 0.4
+    occluder_prob: float = 0.25
+    held_object_prob: float = 0.6
     clutter_prob: float = 0.3
     background_margin: float = 0.15
+    background_kinds: Tuple[str, ...] = ()
     joint_tolerance_m: Tuple[float, float, float, float] = (0.025, 0.03,
                                                             0.018, 0.015)
     visibility_search_px: int = 1
@@ -55,6 +59,7 @@ class EgoSynthConfig:
     rig: RigSampling = field(default_factory=RigSampling)
     appearance: AppearanceSampling = field(
         default_factory=AppearanceSampling)
+    forearm: ForearmSampling = field(default_factory=ForearmSampling)
 
     @property
     def images_per_sequence(self) -> int:

@@ -13,7 +13,7 @@ is the head frame of frame 0. Hands are stored per frame in the head
 frame, objects in the world. Lengths in metres.
 """
 from dataclasses import dataclass
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from .appearance import (hand_vertex_colors, sample_camera_tone,
 from .backgrounds import sample_background
 from .cameras import sample_intrinsics
 from .config import POSE_STYLES, EgoSynthConfig
+from .forearms import forearm_mesh, sample_forearm_style, shoulder_position
 from .occluders import sample_objects
 from .placement import (hand_frame, hands_apart, head_axes,
                         sample_aim_rays, sample_orientations,
@@ -52,6 +53,7 @@ class SceneHand:
     vertices: np.ndarray
     joints: np.ndarray
     colors: np.ndarray
+    forearm: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]] = None
 
 
 @dataclass
@@ -178,16 +180,37 @@ def _place_hand(rng: np.random.Generator, draft: _HandDraft,
 
 
 def _finish_hand(rng, draft: _HandDraft, rotation: np.ndarray,
-                 wrist: np.ndarray, hand_model) -> SceneHand:
-    """Posed vertices / joints in the head frame plus MANO parameters."""
+                 wrist: np.ndarray, hand_model, config: EgoSynthConfig,
+                 pitch: float) -> SceneHand:
+    """Posed vertices / joints in the head frame, MANO parameters and the
+    forearm."""
     root = draft.joints[0, 0]
     turn = rotation.swapaxes(-1, -2)
     vertices = (draft.vertices - root) @ turn + wrist[:, None]
     joints = (draft.joints - root) @ turn + wrist[:, None]
     rest = hand_model.rest(draft.side)
-    colors = hand_vertex_colors(rng, rest['vertices'], rest['palm_side'])
-    return SceneHand(draft.side, draft.grasp, draft.betas, draft.hand_pose,
+    colors = hand_vertex_colors(rng, rest['vertices'], rest['palm_side'],
+                                config.appearance)
+    hand = SceneHand(draft.side, draft.grasp, draft.betas, draft.hand_pose,
                      root, rotation, wrist - root, vertices, joints, colors)
+    if rng.uniform() < config.forearm.prob:
+        hand.forearm = _forearm(rng, hand, rest, config, pitch)
+    return hand
+
+
+def _forearm(rng, hand: SceneHand, rest: Dict, config: EgoSynthConfig,
+             pitch: float):
+    """The arm mesh of a placed hand, its skin the hand's wrist colour."""
+    near_wrist = np.linalg.norm(rest['vertices'] - rest['joints'][0],
+                                axis=1) < 0.025
+    skin = hand.colors[near_wrist].mean(axis=0)
+    scale = (np.linalg.norm(hand.joints[0, 9] - hand.joints[0, 0]) /
+             np.linalg.norm(rest['joints'][9] - rest['joints'][0]))
+    style = sample_forearm_style(rng, skin, scale, config.forearm)
+    palm = np.stack([hand_frame(j, hand.side)[:, 1] for j in hand.joints])
+    return forearm_mesh(hand.joints, palm,
+                        shoulder_position(hand.side, pitch, config.forearm),
+                        style, config.forearm)
 
 
 def _head_motion(rng, config: EgoSynthConfig) -> np.ndarray:
@@ -238,17 +261,22 @@ def _finish_sequence(rng, config: EgoSynthConfig, hand_model, K, K_head,
                              [h.joints for h in hands], required=not hands)
         if placed is not None:
             hands.append(_finish_hand(rng, draft, placed[0], placed[1],
-                                      hand_model))
+                                      hand_model, config, pitch))
+    # objects stay in the world: a held object only in single images
+    holding = [config.seq_len == 1 and POSE_STYLES[h.grasp] == 'grasp'
+               for h in hands]
     objects = sample_objects(rng, [h.joints[0] for h in hands],
-                             config.occluder_prob, config.clutter_prob)
+                             config.occluder_prob, config.clutter_prob,
+                             holding, config.held_object_prob)
     down, _ = head_axes(pitch)
-    light = sample_lighting(rng, -down)
+    light = sample_lighting(rng, -down, config.appearance)
     margin = (int(round(config.background_margin * max(config.width,
                                                        config.height)))
               if config.seq_len > 1 else 0)
     backgrounds = np.stack([
         sample_background(rng, config.height + 2 * margin,
-                          config.width + 2 * margin)
+                          config.width + 2 * margin,
+                          kinds=config.background_kinds)
         for _ in range(config.views)])
     tones = [sample_camera_tone(rng, config.appearance)
              for _ in range(config.views)]

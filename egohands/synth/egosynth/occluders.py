@@ -8,7 +8,7 @@ hidden (their visibility flag comes out of the depth test). Clutter objects
 of the same kinds are placed behind the hands. Meshes are in metres in the
 frame of the camera used for placement (the head frame).
 """
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -137,6 +137,21 @@ def occluder_in_front(rng: np.random.Generator, joints: np.ndarray,
     return random_object(rng, size, centre)
 
 
+def held_object(rng: np.random.Generator, joints: np.ndarray) -> Mesh:
+    """An object in a grasping hand: centred between its fingertips and
+    finger bases, about as large as the gap between thumb and index tips
+    (the z-buffer lets the fingers close around it).
+
+    Args:
+        joints: (21, 3) joints of a hand in a grasp pose, metres.
+    """
+    tips, bases = joints[[4, 8, 12, 16, 20]], joints[[5, 9, 13, 17]]
+    centre = 0.5 * (tips.mean(axis=0) + bases.mean(axis=0))
+    size = float(np.clip(0.5 * np.linalg.norm(joints[4] - joints[8]),
+                         0.015, 0.045))
+    return random_object(rng, size, centre)
+
+
 def clutter_behind(rng: np.random.Generator, joints: np.ndarray) -> Mesh:
     """An object behind a hand (background clutter, never an occluder)."""
     target = joints.mean(axis=0)
@@ -150,13 +165,20 @@ def clutter_behind(rng: np.random.Generator, joints: np.ndarray) -> Mesh:
 
 def sample_objects(rng: np.random.Generator, hand_joints: List[np.ndarray],
                    occluder_prob: float = 0.4,
-                   clutter_prob: float = 0.3) -> List[Mesh]:
-    """Occluders (in front of a random hand) and clutter for one scene.
+                   clutter_prob: float = 0.3,
+                   holding: Sequence[bool] = (),
+                   held_prob: float = 0.0) -> List[Mesh]:
+    """Held objects, occluders (in front of a random hand) and clutter for
+    one scene.
 
     Args:
         hand_joints: per hand, (21, 3) joints in metres, head frame.
+        holding: per hand, whether it is in a grasp pose; such a hand holds
+            an object with probability ``held_prob``.
     """
-    objects: List[Mesh] = []
+    objects: List[Mesh] = [held_object(rng, joints)
+                           for joints, grasping in zip(hand_joints, holding)
+                           if grasping and rng.uniform() < held_prob]
     if rng.uniform() < occluder_prob:
         count = 1 if rng.uniform() < 0.8 else 2
         for _ in range(count):

@@ -23,7 +23,7 @@ what MANO's ``global_orient`` and ``transl`` do: ``X = R (x - J0) + J0 + t``.
 Lengths are metres; points are in the head (placement camera) frame.
 """
 from dataclasses import dataclass
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 
@@ -39,6 +39,11 @@ class PlacementSampling:
     ``root_distance_m``: wrist distance range from the camera, metres;
     ``distance_beta``: Beta(a, b) shape over that range (most hands at
     arm's length, some very close).
+    ``aim_std``: std of the aimed hand-centre pixel around ``aim_mean``,
+    fractions of the size (Gaussian, as ego footage centres hands below
+    the image centre); None aims uniformly over the image.
+    ``aim_mean``: (x, y) offset of the mean aim from the image centre,
+    fractions of the size (+y is down).
     ``border``: the aimed hand-centre pixel keeps this fraction of the size
     away from the image edges.
     ``yaw_deg`` (mean, std) of the inward turn; ``pitch_std_deg``,
@@ -49,15 +54,17 @@ class PlacementSampling:
     ``near_m``: minimum vertex depth.
     ``min_hand_gap_m``: minimum distance between joints of two hands.
     """
-    root_distance_m: Tuple[float, float] = (0.15, 0.60)
-    distance_beta: Tuple[float, float] = (1.5, 2.0)
+    root_distance_m: Tuple[float, float] = (0.24, 0.52)
+    distance_beta: Tuple[float, float] = (5.0, 5.0)
+    aim_std: Optional[float] = 0.17
+    aim_mean: Tuple[float, float] = (0.0, 0.1)
     border: float = 0.02
     yaw_deg: Tuple[float, float] = (20.0, 30.0)
     pitch_std_deg: float = 20.0
     roll_std_deg: float = 25.0
     large_roll_prob: float = 0.2
     large_roll_deg: Tuple[float, float] = (60.0, 180.0)
-    min_inside_fraction: float = 0.4
+    min_inside_fraction: float = 0.8
     min_box_fraction: float = 0.07
     near_m: float = 0.06
     min_hand_gap_m: float = 0.03
@@ -143,11 +150,18 @@ def wrist_for_centre(direction: np.ndarray, centre_offset: np.ndarray,
 def sample_aim_rays(rng: np.random.Generator, count: int, K: np.ndarray,
                     width: int, height: int,
                     sampling: PlacementSampling) -> np.ndarray:
-    """(count, 3) unit rays through pixels drawn uniformly in the image
-    (keeping ``border`` of the size away from the edges)."""
+    """(count, 3) unit rays through aimed pixels: uniform in the image, or
+    Gaussian about ``aim_mean`` (``aim_std``); both keep ``border`` of the
+    size away from the edges."""
     low = sampling.border
-    u = rng.uniform(low, 1 - low, size=count) * width - 0.5
-    v = rng.uniform(low, 1 - low, size=count) * height - 0.5
+    if sampling.aim_std is None:
+        fractions = rng.uniform(low, 1 - low, size=(count, 2))
+    else:
+        fractions = np.clip(
+            0.5 + np.asarray(sampling.aim_mean) +
+            sampling.aim_std * rng.standard_normal((count, 2)), low, 1 - low)
+    u = fractions[:, 0] * width - 0.5
+    v = fractions[:, 1] * height - 0.5
     rays = backproject_points(np.stack([u, v], 1), np.ones(count),
                               np.asarray(K, dtype=np.float64))
     return rays / np.linalg.norm(rays, axis=1, keepdims=True)

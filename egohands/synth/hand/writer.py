@@ -15,8 +15,8 @@ from typing import Dict, Optional, Tuple
 
 import numpy as np
 
-from ..mano_layout import KINTREE_ROOT, MANO_FILE_NAMES, MANO_PARENTS
-from ..pose_prior import sample_hand_pose
+from egohands.hand_models.mano_layout import KINTREE_ROOT, MANO_FILE_NAMES, MANO_PARENTS
+from egohands.hand_models.pose_prior import sample_hand_pose
 from .dimensions import NUM_BETAS, SHAPE_DIRECTIONS, HandDims, apply_shape
 from .mesh import build_mesh
 from .skeleton import build_skeleton

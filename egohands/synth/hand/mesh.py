@@ -29,7 +29,7 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from ..mano_layout import (FINGERTIP_ORDER, FINGERTIP_VERTEX_IDS,
+from egohands.hand_models.mano_layout import (FINGERTIP_ORDER, FINGERTIP_VERTEX_IDS,
                            NUM_MANO_VERTICES)
 from .digits import (FINGER_HALF_RING, FINGER_RING, FINGER_STATIONS,
                      THUMB_STATIONS, ellipse_ring, ring_angles, thumb_rings)

@@ -22,8 +22,16 @@ SKIN_TONE_ANCHORS = np.array([[0.96, 0.84, 0.74], [0.92, 0.74, 0.60],
 
 @dataclass(frozen=True)
 class AppearanceSampling:
-    """Probabilities and ranges of the appearance variations."""
+    """Probabilities and ranges of the appearance variations.
+
+    ``skin_range``: the part of the light-to-dark skin-tone curve drawn
+    from (0 lightest, 1 darkest). ``ambient`` / ``diffuse``: ranges of the
+    two lighting weights.
+    """
     glove_prob: float = 0.05
+    skin_range: tuple = (0.0, 1.0)
+    ambient: tuple = (0.25, 0.55)
+    diffuse: tuple = (0.45, 0.85)
     blur_prob: float = 0.5
     blur_sigma_px: tuple = (0.3, 1.2)
     motion_blur_prob: float = 0.15
@@ -33,9 +41,11 @@ class AppearanceSampling:
     jpeg_quality: tuple = (75, 96)
 
 
-def sample_skin_tone(rng: np.random.Generator) -> np.ndarray:
-    """(3,) RGB skin albedo: a point on the anchor curve, slightly tinted."""
-    position = rng.uniform(0, len(SKIN_TONE_ANCHORS) - 1)
+def sample_skin_tone(rng: np.random.Generator,
+                     skin_range=(0.0, 1.0)) -> np.ndarray:
+    """(3,) RGB skin albedo: a point on the anchor curve (within the
+    ``skin_range`` fractions of it), slightly tinted."""
+    position = rng.uniform(*skin_range) * (len(SKIN_TONE_ANCHORS) - 1)
     low = int(np.floor(position))
     high = min(low + 1, len(SKIN_TONE_ANCHORS) - 1)
     weight = position - low
@@ -60,7 +70,7 @@ def hand_vertex_colors(rng: np.random.Generator, rest_vertices: np.ndarray,
         base = random_colors(rng, 1, saturation=(0.3, 0.9))[0]
         lighten = 0.0
     else:
-        base = sample_skin_tone(rng)
+        base = sample_skin_tone(rng, sampling.skin_range)
         lighten = rng.uniform(0.08, 0.2)
     waves = rng.normal(size=(3, 3))
     waves *= (2 * np.pi / rng.uniform(0.02, 0.06, size=3))[:, None] \
@@ -85,15 +95,16 @@ def object_vertex_colors(rng: np.random.Generator,
     return np.where(band[:, None], colors[0], colors[1]).astype(np.float64)
 
 
-def sample_lighting(rng: np.random.Generator,
-                    world_up: np.ndarray) -> dict:
+def sample_lighting(rng: np.random.Generator, world_up: np.ndarray,
+                    sampling: AppearanceSampling = AppearanceSampling()
+                    ) -> dict:
     """A distant light mostly from above: ``light_dir`` (3,) in the head
     frame (towards the light), ``ambient`` and ``diffuse`` weights."""
     direction = np.asarray(world_up, dtype=np.float64) + rng.normal(
         0, 0.6, size=3)
     direction /= np.linalg.norm(direction)
-    return dict(light_dir=direction, ambient=rng.uniform(0.25, 0.55),
-                diffuse=rng.uniform(0.45, 0.85))
+    return dict(light_dir=direction, ambient=rng.uniform(*sampling.ambient),
+                diffuse=rng.uniform(*sampling.diffuse))
 
 
 def _tone_table(gains: np.ndarray, gamma: float) -> np.ndarray:
