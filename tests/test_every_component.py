@@ -24,6 +24,7 @@ import torch
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
 
+from egohands.codecs import BaseJointCodec, stats_from_dataset
 from egohands.registry import DATASETS, METRICS, MODELS, TRANSFORMS
 from egohands.testing import make_toy_hand_dataset
 from egohands.testing.toy_configs import toy_dataset_cfg
@@ -42,6 +43,9 @@ SMALL_BACKBONES = {
     'POTTERBackbone': dict(depths=(1, 1, 1, 1), dims=(32, 32, 64, 64),
                            mlp_ratios=(2, 2, 2, 2), hr_depths=(1, 1, 1),
                            hr_mlp_ratios=(2, 2, 2)),
+    # outputs of strides 4, 8, 16 with 8, 16, 32 channels
+    'TimmBackbone': dict(model_name='resnet18', channels=(8, 16, 32, 64),
+                         out_indices=(1, 2, 3)),
 }
 #: neck name -> (small kwargs, backbone name whose features it reads)
 SMALL_NECKS = {}
@@ -66,6 +70,13 @@ HEAD_CASES = {
         type='Heatmap3DHandHead', hidden_channels=8, depth_dim=8,
         heatmap_size=(SIZE // 4, SIZE // 4), regressor_channels=16,
         codec=CODEC)),
+    'IntegralPoseHead': ('TimmBackbone', dict(
+        type='IntegralPoseHead', deconv_channels=(8, ), heatmap_weight=0.5,
+        codec=dict(type='Pose25DCodec', depth_scale_mm=100.0))),
+    'HeatmapLiftingHead': ('TimmBackbone', dict(
+        type='HeatmapLiftingHead', deconv_channels=(8, 8),
+        skip_channels=(16, 8), lifter_channels=16, codec=CODEC,
+        keypoint_codec=dict(type='Pose25DCodec', depth_scale_mm=100.0))),
     'MANOTransformerHead': ('ViTPoseBackbone', dict(
         type='MANOTransformerHead',
         hand_model=dict(type='MANOHand', model_path='{hand_dir}'),
@@ -142,7 +153,7 @@ def toy(tmp_path_factory):
 @pytest.fixture(scope='module')
 def assets(tmp_path_factory):
     """The synthetic MANO-format hand and a small mocap file of poses."""
-    from egohands.hand_models.synthetic import write_synthetic_model
+    from egohands.synth.hand import write_synthetic_model
     folder = tmp_path_factory.mktemp('every_component_assets')
     write_synthetic_model(str(folder / 'hand'))
     rng = np.random.default_rng(0)
@@ -180,7 +191,9 @@ def filled(cfg, values):
     return cfg
 
 
-def small_estimator(case, assets):
+def small_estimator(case, assets, toy=None):
+    """The estimator of a HEAD_CASES row; with ``toy``, its codecs get the
+    statistics of the toy training split (as TargetStatsHook gives)."""
     backbone, head = HEAD_CASES[case]
     torch.manual_seed(0)
     model = MODELS.build(dict(
@@ -189,10 +202,13 @@ def small_estimator(case, assets):
                                mean=[127.5] * 3, std=[64.0] * 3),
         backbone=dict(SMALL_BACKBONES[backbone], type=backbone),
         head=filled(copy.deepcopy(head), assets)))
-    codec = getattr(model.head, 'codec', None)
-    if codec is not None and codec.needs_statistics:
-        codec.set_statistics(dict(mean=torch.zeros(21, 3).tolist(),
-                                  std=torch.full((21, 3), 50.0).tolist()))
+    if toy is not None:
+        stats = stats_from_dataset(DATASETS.build(
+            toy_dataset_cfg(toy, 'train', pipeline=[])))
+        for module in model.modules():
+            if isinstance(module, BaseJointCodec) and \
+                    module.needs_statistics:
+                module.set_statistics(stats)
     return model
 
 
@@ -294,7 +310,7 @@ def test_backbone_or_neck_forward_and_backward(family, name):
 
 @pytest.mark.parametrize('case', list(HEAD_CASES))
 def test_head_loss_backward_and_predict(case, toy, assets):
-    model = small_estimator(case, assets)
+    model = small_estimator(case, assets, toy)
     mirror = HEAD_CASES[case][1]['type'] in RIGHT_HANDS_ONLY
     batch = toy_batch(toy, crop_pipeline(after_crop=[MIRROR_LEFT] * mirror))
     data = model.data_preprocessor(copy.deepcopy(batch), training=True)
@@ -316,7 +332,7 @@ def test_head_loss_backward_and_predict(case, toy, assets):
 @pytest.mark.parametrize('name', TTA_MODELS)
 def test_tta_model_merges_the_views(name, toy, assets):
     from egohands.models.tta.hand_flip_tta_model import flip_tta_pipeline
-    model = small_estimator('RegressionHead', assets).eval()
+    model = small_estimator('RegressionHead', assets, toy).eval()
     tta = MODELS.build(dict(type=name, module=model))
     views = crop_pipeline(pack=[flip_tta_pipeline(('horizontal', ))])
     with torch.no_grad():
@@ -340,13 +356,13 @@ def test_transform_runs_on_a_sample(name, toy):
 
 
 @pytest.fixture(scope='module')
-def egoexo4d(tmp_path_factory, assets):
+def egoexo4d(tmp_path_factory, assets, toy):
     """(data_root, split -> predicted samples as dicts) of a small estimator
     on the tiny EgoExo4D release of egohands.testing."""
     from egohands.testing.egoexo4d import make_processed_egoexo4d
     root = make_processed_egoexo4d(
         str(tmp_path_factory.mktemp('every_component_egoexo4d')))
-    model = small_estimator('RegressionHead', assets).eval()
+    model = small_estimator('RegressionHead', assets, toy).eval()
     cache = {}
 
     def predictions(split):

@@ -132,7 +132,8 @@ BUILTIN_ENTRIES = (
         'Google Drive link of KanokphanL/PCIE_EgoHandPose README.md',
         convert='python tools/convert_checkpoint.py pcie SRC '
         'checkpoints/hpvit_vit-b_egoexo4d.pth',
-        config='configs/hpvit/hpvit-pcie_vit-b_egoexo4d-192x256.py'),
+        config=('configs/hpvit/'
+                'hpvit-pcie_vit-b_1xb64-70e_egoexo4d-192x256.py')),
     ModelZooEntry(
         name='pcie_hpvit_vit-l',
         filename='ViTFormer-Large.pt',
@@ -143,7 +144,8 @@ BUILTIN_ENTRIES = (
         'Google Drive link of KanokphanL/PCIE_EgoHandPose README.md',
         convert='python tools/convert_checkpoint.py pcie SRC '
         'checkpoints/hpvit_vit-l_egoexo4d.pth',
-        config='configs/hpvit/hpvit-pcie_vit-l_egoexo4d-192x256.py'),
+        config=('configs/hpvit/'
+                'hpvit-pcie_vit-l_1xb16-70e_egoexo4d-192x256.py')),
     ModelZooEntry(
         name='wildhands',
         filename='wildhands.ckpt',

@@ -94,8 +94,13 @@ VARIANTS = {
 }
 
 
+#: the released-weights configs (test_pcie_conversion.py tests them)
+RELEASED = [n for n in ALL if n.startswith('hpvit-pcie_')]
+
+
 def test_every_egoexo4d_config_has_a_row():
-    assert sorted(VARIANTS) == [n for n in ALL if 'egoexo4d' in n]
+    assert sorted(VARIANTS) == [n for n in ALL if 'egoexo4d' in n and
+                                n not in RELEASED]
 
 
 @pytest.mark.parametrize('name', sorted(VARIANTS))
