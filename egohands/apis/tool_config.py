@@ -216,6 +216,20 @@ def finish_distributed() -> None:
         dist.destroy_process_group()
 
 
+def add_training_guards(cfg: Config) -> None:
+    """Add ``NonFiniteGuardHook`` (stop at a NaN loss, never save NaN
+    weights) to ``custom_hooks`` unless the config has it already."""
+    hooks = list(cfg.get('custom_hooks', None) or [])
+    if not any(h.get('type') == 'NonFiniteGuardHook' for h in hooks):
+        hooks.append(dict(type='NonFiniteGuardHook'))
+    cfg.custom_hooks = hooks
+
+
+def is_first_rank() -> bool:
+    """True outside distributed runs and on rank 0 (torchrun's RANK)."""
+    return os.environ.get('RANK', '0') in ('', '0')
+
+
 def build_runner(cfg: Config):
     """``Runner.from_cfg``, or the registered runner of ``runner_type``."""
     from mmengine.registry import RUNNERS

@@ -130,6 +130,10 @@ class RecordChecker:
         value = self._get(key, optional)
         if value is None:
             return None
+        if finite_rows is not None and len(shape) == 2 and isinstance(
+                value, list):  # a `null` row is an absent (invalid) joint
+            value = [[np.nan] * shape[1] if row is None else row
+                     for row in value]
         try:
             array = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError):

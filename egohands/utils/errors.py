@@ -44,3 +44,11 @@ class DownloadError(EgohandsError, OSError):
 
 class CheckpointError(EgohandsError, RuntimeError):
     """A checkpoint cannot be read or does not fit the model."""
+
+
+class TrainingDivergedError(EgohandsError, RuntimeError):
+    """A loss or the weights became NaN / infinite; the run was stopped."""
+
+
+class WorkDirBusyError(EgohandsError, RuntimeError):
+    """Another run holds the work dir's lock."""
