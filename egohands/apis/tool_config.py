@@ -38,6 +38,14 @@ def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
         raise ConfigError(f'{where}: line {err.lineno}: {err.msg}') from None
     except FileNotFoundError as err:
         raise ConfigError(f'{path}: {err}') from None
+    except ImportError as err:  # custom_imports naming a missing module
+        cause = err.__cause__ or err.__context__
+        detail = cause if isinstance(cause, ImportError) else str(
+            err).split(', the current sys.path')[0]
+        raise ConfigError(f'{path}: custom_imports: {detail}; install the '
+                          'module or put its folder on PYTHONPATH') from err
+    except Exception as err:  # noqa: BLE001 - the config is the user's code
+        raise ConfigError(f'{path}: {type(err).__name__}: {err}') from err
     if cfg_options:
         old_root = cfg.get('data_root')
         cfg.merge_from_dict(cfg_options)

@@ -19,21 +19,10 @@ import socket
 import time
 from typing import Callable, Optional
 
-from egohands.utils.errors import ConfigError, WorkDirBusyError
+from egohands.apis.output_paths import check_output_dir
+from egohands.utils.errors import WorkDirBusyError
 
 LOCK_NAME = '.egohands_run.lock'
-
-
-def check_work_dir(work_dir: str) -> None:
-    """Create ``work_dir``; ConfigError if it is a file or cannot be made."""
-    if osp.exists(work_dir) and not osp.isdir(work_dir):
-        raise ConfigError(f'work dir {work_dir} is a file, not a directory; '
-                          'give another --work-dir')
-    try:
-        os.makedirs(work_dir, exist_ok=True)
-    except OSError as err:
-        raise ConfigError(f'work dir {work_dir} cannot be created: '
-                          f'{err.strerror}') from None
 
 
 def _process_alive(pid: int) -> bool:
@@ -70,7 +59,7 @@ def acquire_work_dir_lock(work_dir: str, share: bool = False,
         WorkDirBusyError: a live process holds the lock.
         ConfigError: the work dir is a file or cannot be created.
     """
-    check_work_dir(work_dir)
+    check_output_dir(work_dir, '--work-dir')
     if share:
         return lambda: None
     path = osp.join(work_dir, LOCK_NAME)

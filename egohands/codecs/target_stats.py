@@ -118,13 +118,10 @@ def check_finite_stats(mean: np.ndarray, std: np.ndarray, where: str) -> None:
 def save_stats(stats: Dict, path: str) -> None:
     """Write statistics as JSON (creates the folder), through a
     temporary file so that a failed write leaves nothing half-written."""
+    from egohands.apis.output_paths import check_output_dir, check_output_file
+    check_output_file(path)
     out = Path(path)
-    if out.is_dir():
-        raise ConfigError(f'--out {path} is a directory; give a .json file')
-    if out.parent.exists() and not out.parent.is_dir():
-        raise ConfigError(f'--out {path}: {out.parent} is a file, not a '
-                          'directory')
-    out.parent.mkdir(parents=True, exist_ok=True)
+    check_output_dir(str(out.parent), f'--out {path}: folder')
     tmp = out.with_name(out.name + '.tmp')
     tmp.write_text(json.dumps(stats, indent=1, allow_nan=False))
     tmp.replace(out)
