@@ -38,6 +38,8 @@ GT_FIELDS = {
     'mask': ('gt_mask', torch.uint8),
     'mask_valid': ('gt_mask_valid', torch.float32),
 }
+_NUMPY_DTYPES = {torch.float32: np.float32, torch.int64: np.int64,
+                 torch.uint8: np.uint8}
 
 
 def image_to_tensor(img: np.ndarray) -> torch.Tensor:
@@ -45,6 +47,45 @@ def image_to_tensor(img: np.ndarray) -> torch.Tensor:
     if img.ndim == 2:
         img = np.repeat(img[..., None], 3, axis=-1)
     return torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))
+
+
+_TORCH_DTYPES = {np.dtype(np.uint8): torch.uint8,
+                 np.dtype(np.float32): torch.float32,
+                 np.dtype(np.int64): torch.int64}
+
+
+def tensors_in_one_buffer(arrays: Dict[str, np.ndarray]
+                          ) -> Dict[str, torch.Tensor]:
+    """Copy ``arrays`` into one byte buffer; return tensor views of it.
+
+    A sample then owns a single storage: one shared-memory block (not one
+    per field) when it crosses a DataLoader worker boundary. Fields start
+    at multiples of 8 bytes so every dtype view is aligned.
+    """
+    layout, total = [], 0
+    for name, array in arrays.items():
+        total = -(-total // 8) * 8
+        layout.append((name, array, total))
+        total += array.nbytes
+    buffer = torch.empty(total, dtype=torch.uint8)
+    raw = buffer.numpy()
+    tensors = {}
+    for name, array, offset in layout:
+        end = offset + array.nbytes
+        raw[offset:end].view(array.dtype).reshape(array.shape)[...] = array
+        tensors[name] = buffer[offset:end].view(
+            _TORCH_DTYPES[array.dtype]).view(array.shape)
+    return tensors
+
+
+def share_through_files_in_workers() -> None:
+    """In a DataLoader worker, send tensors through named shared-memory
+    files instead of one file descriptor each (torch's default passes every
+    storage's descriptor over a socket: ~0.5 ms per storage)."""
+    from torch.utils.data import get_worker_info
+    if get_worker_info() is not None and \
+            torch.multiprocessing.get_sharing_strategy() != 'file_system':
+        torch.multiprocessing.set_sharing_strategy('file_system')
 
 
 @TRANSFORMS.register_module()
@@ -71,13 +112,25 @@ class PackHandInputs(BaseTransform):
         results.setdefault('flip', 'none')
         results.setdefault('orig_hand_side', results['hand_side'])
         data_sample = HandDataSample()
-        data_sample.set_metainfo(
-            {key: results[key] for key in self.meta_keys if key in results})
+        # the values are this sample's own (the dataset hands out copies):
+        # set them without set_metainfo's deep copy
+        for key in self.meta_keys:
+            if key in results:
+                data_sample.set_field(results[key], key,
+                                      field_type='metainfo')
+        if img.ndim == 2:
+            img = np.repeat(img[..., None], 3, axis=-1)
+        arrays = {'inputs': img.transpose(2, 0, 1)}
         for key, (field, dtype) in GT_FIELDS.items():
             if key in results:
-                value = torch.as_tensor(np.asarray(results[key]), dtype=dtype)
-                data_sample.set_field(value, field)
-        return {'inputs': image_to_tensor(img), 'data_samples': data_sample}
+                arrays[field] = np.asarray(results[key], dtype=_NUMPY_DTYPES[
+                    dtype])
+        tensors = tensors_in_one_buffer(arrays)
+        inputs = tensors.pop('inputs')
+        for field, value in tensors.items():
+            data_sample.set_field(value, field)
+        share_through_files_in_workers()
+        return {'inputs': inputs, 'data_samples': data_sample}
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(meta_keys={self.meta_keys})'
