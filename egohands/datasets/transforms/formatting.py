@@ -5,6 +5,8 @@ HandDataSample}``. Ground truth becomes torch tensors (``gt_*`` fields of
 ``egohands/structures/hand_data_sample.py``); everything that describes the
 sample (paths, ids, cameras, crop, flip) becomes numpy / python metainfo.
 Normalisation and BGR->RGB happen later, in the model's data preprocessor.
+In a DataLoader worker the tensors travel through named shared-memory files
+(``share_through_files_in_workers``), not one file descriptor each.
 """
 from __future__ import annotations
 
@@ -49,35 +51,6 @@ def image_to_tensor(img: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))
 
 
-_TORCH_DTYPES = {np.dtype(np.uint8): torch.uint8,
-                 np.dtype(np.float32): torch.float32,
-                 np.dtype(np.int64): torch.int64}
-
-
-def tensors_in_one_buffer(arrays: Dict[str, np.ndarray]
-                          ) -> Dict[str, torch.Tensor]:
-    """Copy ``arrays`` into one byte buffer; return tensor views of it.
-
-    A sample then owns a single storage: one shared-memory block (not one
-    per field) when it crosses a DataLoader worker boundary. Fields start
-    at multiples of 8 bytes so every dtype view is aligned.
-    """
-    layout, total = [], 0
-    for name, array in arrays.items():
-        total = -(-total // 8) * 8
-        layout.append((name, array, total))
-        total += array.nbytes
-    buffer = torch.empty(total, dtype=torch.uint8)
-    raw = buffer.numpy()
-    tensors = {}
-    for name, array, offset in layout:
-        end = offset + array.nbytes
-        raw[offset:end].view(array.dtype).reshape(array.shape)[...] = array
-        tensors[name] = buffer[offset:end].view(
-            _TORCH_DTYPES[array.dtype]).view(array.shape)
-    return tensors
-
-
 def share_through_files_in_workers() -> None:
     """In a DataLoader worker, send tensors through named shared-memory
     files instead of one file descriptor each (torch's default passes every
@@ -118,19 +91,12 @@ class PackHandInputs(BaseTransform):
             if key in results:
                 data_sample.set_field(results[key], key,
                                       field_type='metainfo')
-        if img.ndim == 2:
-            img = np.repeat(img[..., None], 3, axis=-1)
-        arrays = {'inputs': img.transpose(2, 0, 1)}
         for key, (field, dtype) in GT_FIELDS.items():
-            if key in results:
-                arrays[field] = np.asarray(results[key], dtype=_NUMPY_DTYPES[
-                    dtype])
-        tensors = tensors_in_one_buffer(arrays)
-        inputs = tensors.pop('inputs')
-        for field, value in tensors.items():
-            data_sample.set_field(value, field)
+            if key in results:  # a copy: the tensor must not alias results
+                data_sample.set_field(torch.from_numpy(np.array(
+                    results[key], dtype=_NUMPY_DTYPES[dtype])), field)
         share_through_files_in_workers()
-        return {'inputs': inputs, 'data_samples': data_sample}
+        return {'inputs': image_to_tensor(img), 'data_samples': data_sample}
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(meta_keys={self.meta_keys})'

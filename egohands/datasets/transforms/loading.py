@@ -28,7 +28,8 @@ def read_image(path: str, ann_id='?') -> np.ndarray:
     """
     where = f'image {path} (annotation id {ann_id})'
     try:
-        data = np.fromfile(path, np.uint8)
+        with open(path, 'rb') as f:
+            data = np.frombuffer(f.read(), np.uint8)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise DatasetNotFoundError(
             f'{where} is missing; check data_root / data_prefix[\'img\'] '
