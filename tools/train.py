@@ -1,14 +1,17 @@
 """Train a model described by a config.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [auto|PATH]]
-        [--amp] [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+        [--amp] [--share-work-dir] [--cfg-options k=v ...]
+        [--launcher none|pytorch|slurm|mpi]
 
 Distributed training goes through torchrun, e.g. on one machine:
 
     torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch
 
 User mistakes end with one ``error:`` line and status 2 (``--debug`` or
-``EGOHANDS_DEBUG=1`` shows the traceback).
+``EGOHANDS_DEBUG=1`` shows the traceback). A NaN / infinite loss stops the
+run the same way (``NonFiniteGuardHook``); the work dir is locked against a
+second run unless ``--share-work-dir`` is given.
 """
 import argparse
 import pickle
