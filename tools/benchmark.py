@@ -147,6 +147,14 @@ def bench_pipeline(quick: bool, repeats: int) -> Dict:
                 shares={k: round(v / total, 3) for k, v in shares.items()})
 
 
+def stop_workers(loader, iterator) -> None:
+    """End a (persistent) loader iterator's workers with torch's own
+    clean-up, so that no worker runs while something else is timed."""
+    if hasattr(iterator, '_shutdown_workers'):
+        iterator._shutdown_workers()
+    loader._iterator = None
+
+
 def bench_loader(quick: bool, repeats: int) -> Dict:
     import torch
     from mmengine.optim import build_optim_wrapper
@@ -158,9 +166,9 @@ def bench_loader(quick: bool, repeats: int) -> Dict:
     init_default_scope('egohands')
     overrides = dict(train_dataloader=dict(batch_size=8, num_workers=1),
                      model=dict(backbone=dict(depth=1))) if quick else {}
-    steps = 2 if quick else 6
+    steps = 2 if quick else 5
     with tempfile.TemporaryDirectory() as root:
-        cfg = demo_config(jpeg_dataset(root, 16 if quick else 200), overrides)
+        cfg = demo_config(jpeg_dataset(root, 24 if quick else 400), overrides)
         loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
         model = MODELS.build(cfg.model)
         for module in model.modules():
@@ -168,29 +176,36 @@ def bench_loader(quick: bool, repeats: int) -> Dict:
                 module.set_statistics(stats_from_dataset(loader.dataset))
         model.train()
         optim = build_optim_wrapper(model, cfg.optim_wrapper)
-        iterator = iter(loader)
-        batch = next(iterator)
-
-        def next_batch():
-            nonlocal iterator
-            try:
-                return next(iterator)
-            except StopIteration:
-                iterator = iter(loader)
-                return next(iterator)
+        first = iter(loader)
+        batch = next(first)
+        stop_workers(loader, first)
+        times = dict(loader=[], bare=[])
 
         def with_loader():
+            """``steps`` iterations fed by the loader's workers, started
+            (and one batch fetched) before the clock; the workers are shut
+            down after, so they never run during the bare steps."""
+            iterator = iter(loader)
+            next(iterator)
+            start = time.perf_counter()
             for _ in range(steps):
-                model.train_step(next_batch(), optim)
+                model.train_step(next(iterator), optim)
+            times['loader'].append(time.perf_counter() - start)
+            stop_workers(loader, iterator)
 
         def bare_step():
+            start = time.perf_counter()
             for _ in range(steps):
                 model.train_step(batch, optim)
+            times['bare'].append(time.perf_counter() - start)
 
-        bare_step()  # warm-up: allocator, first-call costs
-        times = interleaved(dict(loader=with_loader, bare=bare_step),
-                            repeats)
-        del iterator
+        model.train_step(batch, optim)  # warm-up: allocator, first calls
+        for index in range(repeats):
+            order = (with_loader, bare_step) if index % 2 == 0 else (
+                bare_step, with_loader)
+            for run_once in order:
+                run_once()
+        times = {k: statistics.median(v) for k, v in times.items()}
     ratio = times['loader'] / times['bare']
     return dict(case=f'loader (batch {cfg.train_dataloader.batch_size}, '
                 f'{cfg.train_dataloader.num_workers} workers, '
