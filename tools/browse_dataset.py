@@ -43,6 +43,7 @@ def main(argv: List[str]) -> int:
     from mmengine.registry import init_default_scope
     from mmengine.utils import import_modules_from_strings
 
+    from egohands.apis.output_paths import check_output_file
     from egohands.apis.tool_config import load_config
     from egohands.utils.errors import ConfigError
     from egohands.visualization.dataset_browser import browse_dataset
@@ -53,11 +54,12 @@ def main(argv: List[str]) -> int:
     if cfg.get('custom_imports'):
         import_modules_from_strings(**cfg['custom_imports'])
     init_default_scope(cfg.get('default_scope', 'egohands'))
-    grid = browse_dataset(cfg, args.split, args.num, args.no_aug, args.seed)
     out = args.out or os.path.join(
         'work_dirs', 'browse_dataset',
         f'{os.path.splitext(os.path.basename(args.config))[0]}_'
         f'{args.split}.jpg')
+    check_output_file(out)
+    grid = browse_dataset(cfg, args.split, args.num, args.no_aug, args.seed)
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     if not cv2.imwrite(out, grid):
         raise ConfigError(f'could not write {out}: use a .jpg or .png name '

@@ -67,6 +67,8 @@ def main(argv: List[str]) -> int:
 
     from egohands.apis.cli import config_context
     from egohands.apis.config_validation import validate_config
+    from egohands.apis.output_paths import (check_output_dir,
+                                            check_output_file)
     from egohands.apis.tool_config import (add_prediction_dump,
                                            build_runner, finish_distributed,
                                            enable_visualization, load_config,
@@ -98,6 +100,11 @@ def main(argv: List[str]) -> int:
                             meta=dict(config=args.config,
                                       checkpoint=args.checkpoint))
     validate_config(cfg, args.config)
+    check_output_dir(cfg.work_dir)
+    if args.dump:
+        check_output_file(args.dump, '--dump')
+    if args.show_dir:
+        check_output_dir(args.show_dir, '--show-dir', create=False)
     with config_context(args.config):
         runner = build_runner(cfg)
         metrics = runner.test()

@@ -1,8 +1,8 @@
 """Train a model described by a config.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [auto|PATH]]
-        [--amp] [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
-        [--trust-pickle]
+        [--amp] [--share-work-dir] [--cfg-options k=v ...]
+        [--launcher none|pytorch|slurm|mpi] [--trust-pickle]
 
 Distributed training goes through torchrun, e.g. on one machine:
 
@@ -12,9 +12,12 @@ Distributed training goes through torchrun, e.g. on one machine:
 (``egohands.engine.resume``). Checkpoints are read weights-only
 (``--trust-pickle`` for files you trust) and written atomically. User
 mistakes end with one ``error:`` line and status 2 (``--debug`` or
-``EGOHANDS_DEBUG=1`` shows the traceback).
+``EGOHANDS_DEBUG=1`` shows the traceback). A NaN / infinite loss stops the
+run the same way (``NonFiniteGuardHook``); the work dir is locked against a
+second run unless ``--share-work-dir`` is given.
 """
 import argparse
+import pickle
 import sys
 from typing import List
 
@@ -30,6 +33,9 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
         metavar='auto|PATH',
         help='resume from PATH, or (bare / auto) from the last checkpoint '
         'of the work dir')
+    parser.add_argument(
+        '--share-work-dir', action='store_true',
+        help='run even if another run holds the work dir (no lock)')
     parser.add_argument('--amp', action='store_true',
                         help='automatic mixed precision (GPU only)')
     add_runner_arguments(parser)
@@ -40,11 +46,14 @@ def main(argv: List[str]) -> int:
     args = parse_args(argv)
     from egohands.apis.cli import config_context
     from egohands.apis.config_validation import validate_config
-    from egohands.apis.tool_config import (build_runner, finish_distributed,
-                                           load_config, set_amp,
-                                           set_launcher, set_resume,
+    from egohands.apis.tool_config import (add_training_guards,
+                                           build_runner, finish_distributed,
+                                           is_first_rank, load_config,
+                                           set_amp, set_launcher, set_resume,
                                            set_work_dir)
-    from egohands.utils.checkpoint import (install_safe_checkpoint_loading,
+    from egohands.apis.work_dir_lock import acquire_work_dir_lock
+    from egohands.utils.checkpoint import (explain_unpickling_error,
+                                           install_safe_checkpoint_loading,
                                            trust_pickle_from_flag)
 
     install_safe_checkpoint_loading()
@@ -55,11 +64,21 @@ def main(argv: List[str]) -> int:
     set_resume(cfg, args.resume)
     if args.amp:
         set_amp(cfg)
+    add_training_guards(cfg)
     validate_config(cfg, args.config)
-    with config_context(args.config):
-        runner = build_runner(cfg)
-        runner.train()
-    finish_distributed()
+    release = acquire_work_dir_lock(
+        cfg.work_dir, share=args.share_work_dir or not is_first_rank())
+    try:
+        with config_context(args.config):
+            runner = build_runner(cfg)
+            try:
+                runner.train()
+            except pickle.UnpicklingError as err:
+                raise explain_unpickling_error(
+                    cfg.load_from or cfg.work_dir, err) from err
+        finish_distributed()
+    finally:
+        release()
     return 0
 
 

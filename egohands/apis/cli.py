@@ -36,8 +36,26 @@ def run_cli(main: Callable[[List[str]], Optional[int]],
     except EgohandsError as err:
         if debug_requested(argv):
             raise
-        print(f'error: {err}', file=sys.stderr, flush=True)
+        print(f'error: {error_line(err)}', file=sys.stderr, flush=True)
         return USER_ERROR_STATUS
+
+
+def error_line(err: BaseException) -> str:
+    """The message of a user error as one line.
+
+    An error raised in a DataLoader worker comes back re-raised with the
+    worker's traceback in its message (``Caught X in DataLoader worker
+    process 0. Original Traceback ...``); its last line is the message.
+    """
+    message = str(err).strip()
+    if 'Original Traceback' in message:
+        last = message.splitlines()[-1]
+        for name in (f'{type(err).__module__}.{type(err).__qualname__}',
+                     type(err).__qualname__):
+            if last.startswith(name + ': '):
+                last = last[len(name) + 2:]
+        message = f'{last} (in a data loader worker)'
+    return ' '.join(message.split())
 
 
 @contextlib.contextmanager

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import math
+import numbers
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from egohands import registry as egohands_registry
@@ -151,3 +153,40 @@ def validate_config(cfg, filename: Optional[str] = None) -> None:
                 f"{filename}: {path}: unknown key '{key}' for {type_name}; "
                 f'{_closest(key, accepted)}valid keys: '
                 f'{", ".join(accepted)}')
+    check_config_values(data, filename)
+
+
+#: config path -> (lowest allowed value, integer required)
+_NUMERIC_SETTINGS = {
+    'train_cfg.max_epochs': (1, True),
+    'train_cfg.max_iters': (1, True),
+    'train_cfg.val_interval': (1, True),
+    'train_cfg.val_begin': (0, True),
+    'train_dataloader.batch_size': (1, True),
+    'val_dataloader.batch_size': (1, True),
+    'test_dataloader.batch_size': (1, True),
+    'train_dataloader.num_workers': (0, True),
+    'val_dataloader.num_workers': (0, True),
+    'test_dataloader.num_workers': (0, True),
+    'optim_wrapper.optimizer.lr': (0, False),
+    'optim_wrapper.optimizer.weight_decay': (0, False),
+}
+
+
+def check_config_values(data: Dict, filename: str) -> None:
+    """Raise ConfigError for a loop length, batch size, worker count or
+    learning rate that is not a number in range (``max_epochs='abc'``,
+    ``batch_size=0``, ``lr=-1``), naming the config path."""
+    for path, (lowest, integer) in _NUMERIC_SETTINGS.items():
+        node = data
+        for key in path.split('.'):
+            node = node.get(key) if isinstance(node, dict) else None
+        if node is None:
+            continue
+        kind = 'an integer' if integer else 'a number'
+        ok = isinstance(node, numbers.Real) and not isinstance(node, bool) \
+            and math.isfinite(node) and node >= lowest and (
+                not integer or float(node) == int(node))
+        if not ok:
+            raise ConfigError(f'{filename}: {path} must be {kind} >= '
+                              f'{lowest}, got {node!r}')

@@ -39,6 +39,14 @@ def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
         raise ConfigError(f'{where}: line {err.lineno}: {err.msg}') from None
     except FileNotFoundError as err:
         raise ConfigError(f'{path}: {err}') from None
+    except ImportError as err:  # custom_imports naming a missing module
+        cause = err.__cause__ or err.__context__
+        detail = cause if isinstance(cause, ImportError) else str(
+            err).split(', the current sys.path')[0]
+        raise ConfigError(f'{path}: custom_imports: {detail}; install the '
+                          'module or put its folder on PYTHONPATH') from err
+    except Exception as err:  # noqa: BLE001 - the config is the user's code
+        raise ConfigError(f'{path}: {type(err).__name__}: {err}') from err
     if cfg_options:
         old_root = cfg.get('data_root')
         cfg.merge_from_dict(cfg_options)
@@ -226,6 +234,20 @@ def finish_distributed() -> None:
     if dist.is_available() and dist.is_initialized():
         dist.barrier()
         dist.destroy_process_group()
+
+
+def add_training_guards(cfg: Config) -> None:
+    """Add ``NonFiniteGuardHook`` (stop at a NaN loss, never save NaN
+    weights) to ``custom_hooks`` unless the config has it already."""
+    hooks = list(cfg.get('custom_hooks', None) or [])
+    if not any(h.get('type') == 'NonFiniteGuardHook' for h in hooks):
+        hooks.append(dict(type='NonFiniteGuardHook'))
+    cfg.custom_hooks = hooks
+
+
+def is_first_rank() -> bool:
+    """True outside distributed runs and on rank 0 (torchrun's RANK)."""
+    return os.environ.get('RANK', '0') in ('', '0')
 
 
 def build_runner(cfg: Config):

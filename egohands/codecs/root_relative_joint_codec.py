@@ -101,6 +101,10 @@ class RootRelativeJointCodec(BaseJointCodec):
         relative = joints_3d - joints_3d[:, root:root + 1]
         targets = (relative - self.mean) / self._safe_std()
         weights = joints_valid * joints_valid[:, root:root + 1]
+        # a weight-0 target may be NaN / inf (an invalid joint holds
+        # anything); 0 * inf would still poison the loss, so it becomes 0
+        keep = (weights[..., None] > 0) | torch.isfinite(targets)
+        targets = torch.where(keep, targets, torch.zeros_like(targets))
         return dict(targets=targets, target_weights=weights)
 
     def decode(self, outputs: torch.Tensor) -> torch.Tensor:

@@ -49,6 +49,8 @@ def root_relative_stats(joints_3d: np.ndarray, joints_valid: np.ndarray,
     valid = np.asarray(joints_valid, dtype=np.float64) > 0
     relative = joints_3d - joints_3d[:, root_index:root_index + 1]
     counted = valid & valid[:, root_index:root_index + 1]
+    # an invalid joint may hold anything (NaN, Infinity): never let it in
+    relative = np.where(counted[..., None], relative, 0.0)
     weight = counted[..., None].astype(np.float64)
     count = weight.sum(axis=0)
     safe_count = np.maximum(count, 1.0)
@@ -114,16 +116,36 @@ def stats_from_dataset(dataset, root_index: int = 0) -> Dict:
             f'{type(dataset).__name__}: no hand has a valid root joint '
             f'{root_index}; cannot compute target statistics')
     source = getattr(dataset, 'ann_file', type(dataset).__name__)
+    check_finite_stats(mean, std, str(source))
     return dict(root_index=root_index, num_hands=num_hands,
                 source=str(source), mean=mean.tolist(), std=std.tolist(),
                 bone_sq_sum=bone_length_stats(joints, valid))
 
 
+def check_finite_stats(mean: np.ndarray, std: np.ndarray, where: str) -> None:
+    """Raise ConfigError naming ``where`` if a mean or std is not finite
+    (or a std negative): such statistics would turn every target into NaN."""
+    for name, values in (('mean', mean), ('std', std)):
+        bad = ~np.isfinite(values) | ((values < 0) if name == 'std' else
+                                      False)
+        if bad.any():
+            joint, axis = (int(i) for i in np.argwhere(bad)[0])
+            raise ConfigError(
+                f'{where}: target statistics {name}[{joint}][{axis}] is '
+                f'{values[joint, axis]}; statistics must be finite (and std '
+                '>= 0); check the 3D joints of the annotations')
+
+
 def save_stats(stats: Dict, path: str) -> None:
-    """Write statistics as JSON (creates the folder)."""
+    """Write statistics as JSON (creates the folder), through a
+    temporary file so that a failed write leaves nothing half-written."""
+    from egohands.apis.output_paths import check_output_dir, check_output_file
+    check_output_file(path)
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(stats, indent=1))
+    check_output_dir(str(out.parent), f'--out {path}: folder')
+    tmp = out.with_name(out.name + '.tmp')
+    tmp.write_text(json.dumps(stats, indent=1, allow_nan=False))
+    tmp.replace(out)
 
 
 def load_stats(path: str, num_joints: Optional[int] = None) -> Dict:
@@ -146,4 +168,5 @@ def load_stats(path: str, num_joints: Optional[int] = None) -> Dict:
         raise ConfigError(
             f'target statistics file {path}: mean/std have shapes '
             f'{mean.shape}/{std.shape}, expected {expected}')
+    check_finite_stats(mean, std, f'target statistics file {path}')
     return stats

@@ -8,7 +8,6 @@ one per-hand dict (docs/architecture.md section 3.1).
 """
 from __future__ import annotations
 
-import json
 import os
 from typing import Dict, List
 
@@ -20,19 +19,14 @@ from egohands.datasets.record_checks import RecordChecker
 from egohands.datasets.rle import rle_is_valid
 from egohands.registry import DATASETS
 from egohands.utils.errors import AnnotationError
+from egohands.utils.json_files import read_json_file
 
 MANO_SIZES = (('global_orient', 3), ('hand_pose', 45), ('betas', 10),
               ('transl', 3))
 
 
 def _read_json(path: str) -> Dict:
-    try:
-        with open(path) as f:
-            content = json.load(f)
-    except json.JSONDecodeError as err:
-        raise AnnotationError(
-            f'{path}: not valid JSON (line {err.lineno}, column '
-            f'{err.colno}: {err.msg}); regenerate or fix the file') from None
+    content = read_json_file(path)
     if not isinstance(content, dict):
         raise AnnotationError(f'{path}: top level must be a JSON object with '
                               "'images' and 'annotations' "
@@ -84,9 +78,9 @@ def parse_hand(path: str, record: Dict, hand: Dict) -> Dict:
     hand['ann_id'] = check.integer('id')
     check.integer('category_id')
     x, y, w, h = check.array('bbox', (4, ))
-    if w < 0 or h < 0:
+    if w <= 0 or h <= 0:
         check.fail('bbox', f'must be [x, y, width, height] with width, '
-                   f'height >= 0, got {[x, y, w, h]}')
+                   f'height > 0, got {[float(v) for v in (x, y, w, h)]}')
     hand['bbox'] = np.array([x, y, x + w, y + h], np.float32)
     keypoints = check.array('keypoints', (NUM_JOINTS, 3), flat_ok=True)
     visibility = keypoints[:, 2]

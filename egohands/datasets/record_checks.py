@@ -11,6 +11,7 @@ so the user knows which file, which record and which field to fix.
 """
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any, Mapping, Optional, Sequence, Tuple
 
@@ -87,7 +88,7 @@ class RecordChecker:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, numbers.Real) \
-                or float(value) != int(value):
+                or not math.isfinite(value) or float(value) != int(value):
             self.fail(key, f'must be an integer, got {value!r}')
         value = int(value)
         if minimum is not None and value < minimum:
@@ -130,6 +131,10 @@ class RecordChecker:
         value = self._get(key, optional)
         if value is None:
             return None
+        if finite_rows is not None and len(shape) == 2 and isinstance(
+                value, list):  # a `null` row is an absent (invalid) joint
+            value = [[np.nan] * shape[1] if row is None else row
+                     for row in value]
         try:
             array = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError):

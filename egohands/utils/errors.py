@@ -48,3 +48,11 @@ class CheckpointError(EgohandsError, RuntimeError):
 
 class InputError(EgohandsError, ValueError):
     """An inference input (image, video, box, box file) is unusable."""
+
+
+class TrainingDivergedError(EgohandsError, RuntimeError):
+    """A loss or the weights became NaN / infinite; the run was stopped."""
+
+
+class WorkDirBusyError(EgohandsError, RuntimeError):
+    """Another run holds the work dir's lock."""

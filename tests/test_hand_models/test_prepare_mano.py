@@ -62,7 +62,9 @@ def test_converted_files_give_the_original_vertices(tool, official_dir,
                              use_pca=False)(**inputs).vertices
             want = smplx.MANO(str(synthetic_dir), is_rhand=side == 'right',
                               use_pca=False)(**inputs).vertices
-        torch.testing.assert_close(got, want, atol=0, rtol=0)
+        # the files' arrays are equal bit for bit (above); the vertices go
+        # through BLAS, whose rounding differs between CPUs (2e-8 m seen)
+        torch.testing.assert_close(got, want, atol=1e-6, rtol=0)
     hand = MANOHand(str(out), side='left')
     assert hand.v_template.shape == (778, 3)
 

@@ -93,11 +93,11 @@ def test_pixel_budget_and_face_order_do_not_change_the_image():
     faces = np.arange(120).reshape(40, 3)
     whole = rasterize(vertices, faces, K, 24, 32)
     chunked = rasterize(vertices, faces, K, 24, 32, pixel_budget=7)
-    for a, b in zip(whole, chunked):
-        np.testing.assert_array_equal(a, b)
+    for a, b in zip(whole, chunked):  # face ids / flags exact, depth close
+        np.testing.assert_allclose(a, b, rtol=1e-6)
     order = rng.permutation(40)
     shuffled = rasterize(vertices, faces[order], K, 24, 32)
-    np.testing.assert_array_equal(shuffled.depth, whole.depth)
+    np.testing.assert_allclose(shuffled.depth, whole.depth, rtol=1e-6)
     covered = whole.covered
     np.testing.assert_array_equal(order[shuffled.face_id[covered]],
                                   whole.face_id[covered])

@@ -1,4 +1,5 @@
 """Photometric augmentations against hand-worked and scipy results."""
+import cv2
 import numpy as np
 import pytest
 from scipy.ndimage import median_filter, uniform_filter
@@ -98,3 +99,29 @@ def test_color_scale_is_one_factor_per_channel_in_range():
     assert out.dtype == np.uint8
     assert ColorScale(low=3.0, high=3.0).transform(
         dict(img=img))['img'].max() == 255  # clipped
+
+
+def _hsv_jitter_int16(img, gains):
+    """YOLOX's formulation: to HSV, int16 shifts (hue modulo 180, the rest
+    clipped), back to BGR."""
+    hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV).astype(np.int16)
+    hsv[..., 0] = (hsv[..., 0] + gains[0]) % 180
+    hsv[..., 1:] = np.clip(hsv[..., 1:] + gains[1:], 0, 255)
+    return cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2BGR)
+
+
+def test_hsv_jitter_lut_equals_the_int16_formulation():
+    """The one-pass lookup table gives the same bytes as the two-step int16
+    arithmetic, for the gains the transform draws (same random state)."""
+    rng = np.random.default_rng(4)
+    img = rng.integers(0, 256, (37, 53, 3), dtype=np.uint8)
+    jitter = HSVJitter(hue_delta=5, saturation_delta=30, value_delta=30,
+                       prob=1.0)
+    for seed in range(20):
+        np.random.seed(seed)
+        enabled = np.random.rand(3) < 1.0
+        gains = (np.random.uniform(-1, 1, 3) * jitter.deltas *
+                 enabled).astype(np.int16)
+        np.random.seed(seed)
+        out = jitter(dict(img=img.copy()))['img']
+        np.testing.assert_array_equal(out, _hsv_jitter_int16(img, gains))

@@ -105,3 +105,20 @@ def test_training_pipeline_on_the_toy_dataset(tmp_path):
             assert sample.hand_side != sample.orig_hand_side
     assert flips == {'none', 'horizontal'}
     assert len(sides) >= 3
+
+
+
+def test_packed_ground_truth_keeps_values_and_dtypes(make_sample):
+    sample = make_sample(np.random.default_rng(1), width=30, height=20)
+    sample.update(grasp=3, mano_valid=1.0)
+    packed = PackHandInputs().transform(dict(sample))
+    data_sample = packed['data_samples']
+    torch.testing.assert_close(
+        data_sample.gt_joints_3d,
+        torch.as_tensor(sample['joints_3d'], dtype=torch.float32))
+    assert data_sample.gt_grasp.dtype == torch.int64
+    assert data_sample.gt_grasp.shape == () and int(data_sample.gt_grasp) == 3
+    assert data_sample.gt_mano_valid.shape == ()
+    # the tensors do not alias the sample's arrays
+    data_sample.gt_joints_3d.fill_(0)
+    assert np.abs(sample['joints_3d']).sum() > 0

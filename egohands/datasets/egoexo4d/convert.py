@@ -109,7 +109,12 @@ def load_takes(raw: str) -> Dict[str, Take]:
         raise AnnotationError(f'{path}: must be a JSON list of takes '
                               f'({layout.DOC})')
     takes = {}
-    for take in content:
+    for index, take in enumerate(content):
+        if not isinstance(take, dict):
+            raise AnnotationError(
+                f'{path}: take number {index}: must be a JSON object, got '
+                f'{type(take).__name__} {str(take)[:40]!r}; download the '
+                'metadata again')
         uid = take.get('take_uid')
         name = take.get('take_name') or take.get('root_dir')
         if uid is None or name is None:
@@ -201,18 +206,25 @@ def frame_camera(camera_pose: Dict, ego_camera: str, frame: str, where: str
             f'{where}: {ego_camera}: camera_intrinsics must be 3x3 and '
             f'camera_extrinsics[{frame}] 3x4 numbers ({layout.DOC})'
         ) from None
+    if not (np.isfinite(K).all() and np.isfinite(E).all()):
+        return None  # NaN camera = no camera: the frame is skipped
     return K, E
 
 
 def convert_take(annotation: Dict, camera_pose: Dict, take: Take, kind: str,
                  mask: np.ndarray, rules: RuleSettings, where: str) -> Dict:
     """All frames of one take -> {frame: processed record} (may be empty)."""
-    frames = {}
+    frames, no_camera = {}, 0
     for frame, record in annotation.items():
+        if not str(frame).isdigit():
+            raise AnnotationError(
+                f"{where}: frame key {frame!r}: frame keys must be frame "
+                f'numbers; download the annotations again ({layout.DOC})')
         keypoints = frame_keypoints(record, take.ego_camera, kind,
                                     f'{where}: frame {frame}')
         camera = frame_camera(camera_pose, take.ego_camera, frame,
                               f'{where} (camera pose): frame {frame}')
+        no_camera += keypoints is not None and camera is None
         if keypoints is None or camera is None:
             continue
         out, kept = {}, False
@@ -229,6 +241,11 @@ def convert_take(annotation: Dict, camera_pose: Dict, take: Take, kind: str,
             out['metadata'] = dict(take_uid=take.uid, take_name=take.name,
                                    frame_number=int(frame))
             frames[frame] = out
+    if no_camera:
+        logger.warning('%s: %d annotated frames have no finite %s camera '
+                       'pose (missing or NaN); skipped (as the official '
+                       'preparation skips frames without extrinsics)',
+                       where, no_camera, take.ego_camera)
     return frames
 
 

@@ -30,7 +30,7 @@ from typing import Any, Dict, List, Tuple
 import numpy as np
 
 from egohands.datasets.metainfo import FINGERS, NUM_JOINTS
-from egohands.utils.errors import AnnotationError, DatasetNotFoundError
+from egohands.utils.json_files import read_json_file
 
 DOC = 'docs/egoexo4d.md'
 
@@ -115,18 +115,9 @@ def read_json(path: str, what: str,
 
     Raises:
         DatasetNotFoundError: the file does not exist (names it and the hint).
-        AnnotationError: the file is not valid JSON (line and column).
+        AnnotationError: not JSON, not UTF-8, a directory (one line).
     """
-    if not os.path.isfile(path):
-        raise DatasetNotFoundError(f'EgoExo4D {what} not found: {path}; '
-                                   f'{hint}')
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except json.JSONDecodeError as err:
-        raise AnnotationError(
-            f'{path}: not valid JSON (line {err.lineno}, column {err.colno}: '
-            f'{err.msg}); {hint}') from None
+    return read_json_file(path, f'EgoExo4D {what}', hint)
 
 
 def write_json(content: Dict, path: str) -> None:

@@ -89,6 +89,12 @@ def parse_hand(path: str, take_uid: str, frame: str, side: str,
                 f"{where}: '{side}_hand_valid_3d' must be 21 true/false "
                 f"flags when '{side}_hand_3d' is given (format: {DOC})")
         valid = valid.astype(bool)
+        # invalid joints may hold NaN, Infinity or stale numbers: make them
+        # NaN (the documented 'nothing') so no reader trains on them; the
+        # wrist stays (the files always hold it, valid or not)
+        keep = valid.copy()
+        keep[WRIST] = True
+        joints = np.where(keep[:, None], joints, np.nan)
         bad = valid & ~np.isfinite(joints).all(-1)
         if bad.any():
             raise AnnotationError(
@@ -101,6 +107,8 @@ def parse_hand(path: str, take_uid: str, frame: str, side: str,
                 f'egoexo4d.py, {DOC})')
     else:
         valid = None
+    if keypoints is not None:  # Infinity counts as 'not annotated' too
+        keypoints = np.where(np.isfinite(keypoints), keypoints, np.nan)
     return HandRecord(take_uid, take_name, frame, side, bbox, joints, valid,
                       keypoints)
 

@@ -15,7 +15,7 @@ from mmcv.transforms import BaseTransform
 from egohands.geometry.affine import bbox_to_center_size
 from egohands.datasets.transforms.utils import check_probability
 from egohands.registry import TRANSFORMS
-from egohands.utils.errors import ConfigError
+from egohands.utils.errors import AnnotationError, ConfigError
 
 
 @TRANSFORMS.register_module()
@@ -34,8 +34,15 @@ class GetSquareBBox(BaseTransform):
         self.padding = float(padding)
 
     def transform(self, results: Dict) -> Dict:
-        center, size = bbox_to_center_size(
-            np.asarray(results['bbox'], np.float64), self.padding, 1.0)
+        bbox = np.asarray(results['bbox'], np.float64)
+        if not (np.isfinite(bbox).all() and bbox[2] > bbox[0]
+                and bbox[3] > bbox[1]):
+            raise AnnotationError(
+                f"{results.get('img_path', '?')}: annotation id "
+                f"{results.get('ann_id', '?')}: 'bbox' {bbox.tolist()} "
+                '(x0, y0, x1, y1) has no area; every hand box needs '
+                'x1 > x0 and y1 > y0 (format: docs/data_format.md)')
+        center, size = bbox_to_center_size(bbox, self.padding, 1.0)
         results['bbox_center'] = center.astype(np.float32)
         results['bbox_size'] = size.astype(np.float32)
         return results

@@ -12,6 +12,46 @@ from egohands.registry import TRANSFORMS
 from egohands.utils.errors import AnnotationError, DatasetNotFoundError
 
 
+_JPEG_START, _JPEG_END = b'\xff\xd8', b'\xff\xd9'
+
+
+def read_image(path: str, ann_id='?') -> np.ndarray:
+    """Decode ``path`` as BGR uint8 (h, w, 3), refusing damaged files.
+
+    OpenCV returns None for a missing or undecodable file and silently
+    returns a half-grey picture for a truncated JPEG; both raise here.
+
+    Raises:
+        DatasetNotFoundError: the file does not exist.
+        AnnotationError: empty, undecodable, or a JPEG without its
+            end-of-image marker (truncated).
+    """
+    where = f'image {path} (annotation id {ann_id})'
+    try:
+        with open(path, 'rb') as f:
+            data = np.frombuffer(f.read(), np.uint8)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise DatasetNotFoundError(
+            f'{where} is missing; check data_root / data_prefix[\'img\'] '
+            'and the file_name of the image record') from None
+    except OSError as err:
+        raise DatasetNotFoundError(f'{where} cannot be read: '
+                                   f'{err.strerror}') from None
+    if data.size == 0:
+        raise AnnotationError(f'{where} is empty (0 bytes); copy the image '
+                              'again')
+    # a JPEG ends with FF D9 (some writers append a few padding bytes)
+    if data[:2].tobytes() == _JPEG_START and \
+            _JPEG_END not in data[-32:].tobytes():
+        raise AnnotationError(f'{where} is a truncated JPEG (no end-of-image '
+                              'marker); copy the image again')
+    img = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    if img is None:
+        raise AnnotationError(f'{where} cannot be decoded (damaged or not '
+                              'an image); copy the image again')
+    return img
+
+
 @TRANSFORMS.register_module()
 class LoadImage(BaseTransform):
     """Read ``img_path`` with OpenCV as a BGR uint8 (h, w, 3) ``img``.
@@ -24,7 +64,8 @@ class LoadImage(BaseTransform):
             ``img_shape`` and raise :class:`AnnotationError` on a mismatch.
 
     Raises:
-        DatasetNotFoundError: the file is missing or cannot be decoded.
+        DatasetNotFoundError: the file is missing.
+        AnnotationError: the file is empty, damaged or a truncated JPEG.
     """
 
     def __init__(self, with_mask: bool = False,
@@ -34,12 +75,7 @@ class LoadImage(BaseTransform):
 
     def transform(self, results: Dict) -> Dict:
         path = results['img_path']
-        img = cv2.imread(path, cv2.IMREAD_COLOR)
-        if img is None:
-            raise DatasetNotFoundError(
-                f'image missing or unreadable: {path} (annotation id '
-                f"{results.get('ann_id', '?')}); check data_root / "
-                "data_prefix['img'] and the file_name of the image record")
+        img = read_image(path, results.get('ann_id', '?'))
         expected = tuple(results.get('img_shape') or ())
         if self.check_shape and expected and expected != img.shape[:2]:
             raise AnnotationError(

@@ -69,10 +69,15 @@ class HSVJitter(BaseTransform):
             np.int16)
         if not gains.any():
             return results
-        hsv = cv2.cvtColor(results['img'], cv2.COLOR_BGR2HSV).astype(np.int16)
-        hsv[..., 0] = (hsv[..., 0] + gains[0]) % 180
-        hsv[..., 1:] = np.clip(hsv[..., 1:] + gains[1:], 0, 255)
-        results['img'] = cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2BGR)
+        # one uint8 table per channel, applied in one cv2.LUT pass: hue
+        # wraps modulo 180, saturation and value clip to 0-255
+        values = np.arange(256, dtype=np.int16)
+        table = np.stack([(values + gains[0]) % 180,
+                          np.clip(values + gains[1], 0, 255),
+                          np.clip(values + gains[2], 0, 255)],
+                         axis=-1).astype(np.uint8)[None]
+        hsv = cv2.cvtColor(results['img'], cv2.COLOR_BGR2HSV)
+        results['img'] = cv2.cvtColor(cv2.LUT(hsv, table), cv2.COLOR_HSV2BGR)
         return results
 
     def __repr__(self) -> str:

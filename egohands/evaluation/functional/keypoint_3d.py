@@ -23,10 +23,12 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from egohands.geometry.procrustes import similarity_procrustes
+from egohands.geometry.quaternion_procrustes import similarity_align_3d
 from .hand_reduction import NoValidHandError, check_keypoints, mean_over_hands
 
 ALIGNMENTS = ('none', 'root', 'procrustes')
+#: hands fitted at once: bounds the temporaries (about 30 KiB per hand)
+CHUNK_HANDS = 4096
 
 
 def keypoint_errors(pred: np.ndarray,
@@ -53,11 +55,23 @@ def keypoint_errors(pred: np.ndarray,
         pred = pred - pred[:, :1]
         gt = gt - gt[:, :1]
     elif alignment == 'procrustes':
-        # invisible joints get zero weight; zero them so NaN cannot leak
-        pred = np.where(mask[..., None], pred, 0.0)
-        gt = np.where(mask[..., None], gt, 0.0)
-        pred = similarity_procrustes(pred, gt, mask).aligned
+        errors = np.empty(mask.shape)
+        for start in range(0, len(pred), CHUNK_HANDS):
+            part = slice(start, start + CHUNK_HANDS)
+            errors[part] = _procrustes_errors(pred[part], gt[part],
+                                              mask[part])
+        return errors, mask
     return np.linalg.norm(pred - gt, axis=-1), mask
+
+
+def _procrustes_errors(pred: np.ndarray, gt: np.ndarray,
+                       mask: np.ndarray) -> np.ndarray:
+    """(n, K) errors after each hand's similarity fit on its mask."""
+    # invisible joints get zero weight; zero them so NaN cannot leak
+    pred = np.where(mask[..., None], pred, 0.0)
+    gt = np.where(mask[..., None], gt, 0.0)
+    aligned = similarity_align_3d(pred, gt, mask)
+    return np.linalg.norm(aligned - gt, axis=-1)
 
 
 def keypoint_mpjpe(pred: np.ndarray,
