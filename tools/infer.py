@@ -67,9 +67,9 @@ def main(argv: List[str]) -> int:
         raise ConfigError('give --bboxes or --detector, not both')
     detector = None
     if args.detector:
-        from egohands.apis import init_model
-        detector = init_model(args.detector[0], args.detector[1],
-                              args.device)
+        from egohands.apis import init_detector
+        detector = init_detector(args.detector[0], args.detector[1],
+                                 args.device)
     K = None
     if args.K:
         fx, fy, cx, cy = args.K
