@@ -62,6 +62,9 @@ class HandCenterDetector(BaseModel):
                  size_weight: float = 0.1, offset_weight: float = 1.0,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg=None) -> None:
+        if isinstance(data_preprocessor, dict):
+            # built here: egohands types resolve without a default scope
+            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
