@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 # reinstall when the dependency pins change
 STAMP := $(VENV)/.egohands-installed
-DEMO_CONFIG := configs/integral/integral_resnet18-w32_1xb32-8e_egosynth-64x64.py
+DEMO_CONFIG := configs/integral/integral_resnet18-w32_1xb32-10e_egosynth-64x64.py
 DEMO_DATA := data/egosynth
 DEMO_DIR := work_dirs/demo
 PYTEST_ARGS ?=

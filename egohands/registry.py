@@ -5,9 +5,12 @@ mmengine Runner finds egohands components once ``default_scope='egohands'``
 is set, and mmengine's own components (``AdamW``, ``CheckpointHook``, ...)
 stay reachable from egohands configs through the parent.
 
-``locations`` lists the modules that hold the components of each registry.
-They are imported on the first lookup, so ``import egohands`` stays cheap and
-never needs an optional dependency.
+``locations`` lists the modules that hold the components of each registry
+(and only those: a registry whose components all come from mmengine has
+none). They are imported on the first lookup, so ``import egohands`` stays
+cheap and never needs an optional dependency. Codecs are ``nn.Module`` objects
+whose statistics travel with the checkpoint: they are ``MODELS``, built by
+the heads that own them.
 
 Third-party packages add components in two ways:
 
@@ -165,8 +168,8 @@ def _child(name: str, parent: Registry, locations: List[str],
 
 
 _MODEL_LOCATIONS = [
-    'egohands.models.backbones', 'egohands.models.necks',
-    'egohands.models.heads', 'egohands.models.losses',
+    'egohands.models.backbones', 'egohands.models.heads',
+    'egohands.models.losses', 'egohands.models.discriminators',
     'egohands.models.estimators', 'egohands.models.data_preprocessors',
     'egohands.models.detectors',
     'egohands.models.tta', 'egohands.hand_models', 'egohands.codecs'
@@ -176,34 +179,28 @@ _MODEL_LOCATIONS = [
 # TTA wrappers, hand models and codecs (codecs hold target statistics as
 # buffers so that they travel with the checkpoint).
 MODELS = _child('model', MMENGINE_MODELS, _MODEL_LOCATIONS)
-MODEL_WRAPPERS = _child('model_wrapper', MMENGINE_MODEL_WRAPPERS,
-                        ['egohands.models.tta'])
+MODEL_WRAPPERS = _child('model_wrapper', MMENGINE_MODEL_WRAPPERS, [])
 WEIGHT_INITIALIZERS = _child('weight initializer',
                              MMENGINE_WEIGHT_INITIALIZERS, [])
 DATASETS = _child('dataset', MMENGINE_DATASETS, ['egohands.datasets'])
-DATA_SAMPLERS = _child('data sampler', MMENGINE_DATA_SAMPLERS,
-                       ['egohands.datasets'])
+DATA_SAMPLERS = _child('data sampler', MMENGINE_DATA_SAMPLERS, [])
 TRANSFORMS = _child('transform', MMENGINE_TRANSFORMS,
                     ['egohands.datasets.transforms'])
 METRICS = _child('metric', MMENGINE_METRICS, ['egohands.evaluation.metrics'])
-EVALUATORS = _child('evaluator', MMENGINE_EVALUATOR, ['egohands.evaluation'])
-OPTIMIZERS = _child('optimizer', MMENGINE_OPTIMIZERS, ['egohands.engine'])
-OPTIM_WRAPPERS = _child('optim_wrapper', MMENGINE_OPTIM_WRAPPERS,
-                        ['egohands.engine'])
+EVALUATORS = _child('evaluator', MMENGINE_EVALUATOR, [])
+OPTIMIZERS = _child('optimizer', MMENGINE_OPTIMIZERS, [])
+OPTIM_WRAPPERS = _child('optim_wrapper', MMENGINE_OPTIM_WRAPPERS, [])
 OPTIM_WRAPPER_CONSTRUCTORS = _child('optimizer wrapper constructor',
                                     MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
                                     ['egohands.engine'])
 PARAM_SCHEDULERS = _child('parameter scheduler', MMENGINE_PARAM_SCHEDULERS,
-                          ['egohands.engine'])
+                          [])
 HOOKS = _child('hook', MMENGINE_HOOKS, ['egohands.engine'])
-LOOPS = _child('loop', MMENGINE_LOOPS, ['egohands.engine'])
-LOG_PROCESSORS = _child('log_processor', MMENGINE_LOG_PROCESSORS,
-                        ['egohands.engine'])
-VISUALIZERS = _child('visualizer', MMENGINE_VISUALIZERS,
-                     ['egohands.visualization'])
-VISBACKENDS = _child('vis_backend', MMENGINE_VISBACKENDS,
-                     ['egohands.visualization'])
-TASK_UTILS = _child('task util', MMENGINE_TASK_UTILS, ['egohands.codecs'])
+LOOPS = _child('loop', MMENGINE_LOOPS, [])
+LOG_PROCESSORS = _child('log_processor', MMENGINE_LOG_PROCESSORS, [])
+VISUALIZERS = _child('visualizer', MMENGINE_VISUALIZERS, [])
+VISBACKENDS = _child('vis_backend', MMENGINE_VISBACKENDS, [])
+TASK_UTILS = _child('task util', MMENGINE_TASK_UTILS, [])
 
 # Post-processors work on predictions after the model: flip-TTA merging,
 # ensembling, HaMeR-align, temporal smoothing. No mmengine parent.

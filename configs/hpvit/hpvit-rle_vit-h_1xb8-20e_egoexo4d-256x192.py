@@ -1,18 +1,13 @@
-# HP-ViT ViT-Huge, fine-tuned with RLE: the seed's last training step
-# (20 more epochs at lr 1e-4 from the MPJPE-trained model; "a low learning
-# rate proved essential for stable training with RLE"). Everything else is
-# the ViT-H recipe of ../_base_/recipes/hpvit_egoexo4d-256x192.py.
-#
-# RLE: the head also predicts a per-coordinate standard deviation and the
-# loss is the residual log-likelihood with a Gaussian base density (as the
-# seed paper says) plus the RealNVP residual density of the RLE paper.
-# HP-ViT's released RLELoss3D had no flow: set
-# model.head.loss.use_flow=False (and q_distribution='laplace') for it.
-# Train hpvit_vit-h_1xb8-70e_egoexo4d-256x192.py first; load_from below
-# names its last checkpoint:
+# HP-ViT ViT-Huge fine-tuned with RLE, the seed's last training step: 20
+# more epochs at lr 1e-4 from the MPJPE-trained model (docs/hpvit.md).
+# The head also predicts a per-coordinate standard deviation; the loss is
+# the residual log-likelihood with a Gaussian base density plus the RealNVP
+# residual density (model.head.loss.use_flow=False and
+# q_distribution='laplace' give HP-ViT's released RLELoss3D, without flow).
+# Train hpvit_vit-h_1xb8-70e_egoexo4d-256x192.py first; load_from names its
+# last checkpoint:
 #   python tools/train.py configs/hpvit/hpvit-rle_vit-h_1xb8-20e_egoexo4d-256x192.py
 #       [--cfg-options load_from=work_dirs/.../best_mpjpe_epoch_N.pth]
-# Reference (seed, val): MPJPE 23.11, PA-MPJPE 8.74; with TTA 22.87 / 8.73.
 _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/recipes/hpvit_egoexo4d-256x192.py'
@@ -22,7 +17,6 @@ max_epochs, base_lr = 20, 1e-4
 pretrained = None  # the whole model comes from load_from
 load_from = 'work_dirs/hpvit_vit-h_1xb8-70e_egoexo4d-256x192/epoch_70.pth'
 
-# the recipe's dicts do not see the variables: each entry is set again
 model = dict(
     backbone=dict(pretrained=pretrained),
     head=dict(with_sigma=True,

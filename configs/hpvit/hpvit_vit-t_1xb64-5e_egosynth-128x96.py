@@ -5,7 +5,7 @@
 # photometric augmentations, and horizontal flips (left/right semantics) for
 # augmentation and TTA. Trained from scratch in ~7 minutes on 2 cores.
 #   python tools/make_egosynth.py --out data/egosynth --train 4000 --val 400
-#   python tools/train.py configs/hpvit/hpvit_vit-t_1xb64-6e_egosynth-128x96.py
+#   python tools/train.py configs/hpvit/hpvit_vit-t_1xb64-5e_egosynth-128x96.py
 #   python tools/test.py CONFIG CKPT --tta
 # Three departures from the seed's ViT-B/L/H recipe, all for training from
 # scratch on a few thousand synthetic crops (no ImageNet/ViTPose weights

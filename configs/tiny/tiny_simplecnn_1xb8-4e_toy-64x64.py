@@ -22,15 +22,14 @@ model = dict(
                            mean=[127.5, 127.5, 127.5],
                            std=[64.0, 64.0, 64.0], bgr_to_rgb=True),
     backbone=dict(type='SimpleCNN', channels=(16, 32, 64)),
-    head=dict(type='RegressionHead', in_channels=64, hidden_dims=(128, ),
+    head=dict(type='RegressionHead', hidden_dims=(128, ),
               codec=codec, loss=dict(type='MPJPELoss')),
     test_cfg=dict())
 
+# the dataset base's crop (x1.25 square box), at this input size
 test_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetSquareBBox', padding=1.25),
-    dict(type='TopdownAffine', input_size=input_size),
-    dict(type='PackHandInputs'),
+    dict(t, input_size=input_size) if t.type == 'TopdownAffine' else t
+    for t in _base_.test_pipeline
 ]
 train_pipeline = test_pipeline[:-1] + [
     dict(type='RandomFlip', direction='horizontal', prob=0.5),

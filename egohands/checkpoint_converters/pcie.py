@@ -9,7 +9,8 @@ final ``ln1``), ``pose_3d_head.*`` the ``HandTransformer`` head
 (``feature_mapping``, ``embedding``, a torch ``TransformerDecoder`` and the
 readout ``pose_r_head``).
 
-Target: ``configs/hpvit/hpvit-pcie_vit-{b,l}_egoexo4d-192x256.py``:
+Target: ``configs/hpvit/hpvit-pcie_vit-b_1xb64-70e_egoexo4d-192x256.py``
+and its ViT-L sibling (``vit-l_1xb16``):
 ``ViTBackbone(with_cls_token=True)`` (timm names under ``backbone.vit.``)
 and ``JointQueryTransformerHead`` (the decoder keeps torch's names).
 
@@ -42,7 +43,8 @@ from egohands.models.backbones.checkpoint_remap import (MMPRETRAIN_TO_TIMM,
 NAME = 'pcie'
 DESCRIPTION = ('HP-ViT / ViTFormer (KanokphanL/PCIE_EgoHandPose) '
                'ViTFormer-Base.pt / ViTFormer-Large.pt -> egohands checkpoint '
-               'for configs/hpvit/hpvit-pcie_vit-{b,l}_egoexo4d-192x256.py')
+               'for configs/hpvit/hpvit-pcie_vit-{b_1xb64,l_1xb16}'
+               '-70e_egoexo4d-192x256.py')
 HOW_TO_OBTAIN = (
     'download ViTFormer-Base.pt (Google Drive '
     '1Wdye-g2KiC_0XcGy33tfgvWy8Y06ir-4) or ViTFormer-Large.pt (1wzHyKPU4Hym9GS48n42J5I-uoTin_QZv) linked in '

@@ -8,11 +8,12 @@ Source: ``POTTER-HandPose-ego4d.pt`` of the baseline's Drive folder
 and ``norm3``) and the head (``up_sample``, ``norm1``, ``final_layer``,
 ``pose_layer``, ``pose_3d_head``), optionally behind ``module.``.
 
-Target: ``configs/potter/potter_egoexo.py`` (``POTTERBackbone`` +
-``Heatmap3DHandHead``), names in the tables below. The checkpoint does not
-hold the statistics of its output space: the baseline hard-codes them in its
-dataset (``joint_mean`` / ``joint_std``, mm); the converter writes them as
-the codec's buffers, so the converted model decodes exactly as the baseline.
+Target: ``configs/potter/potter_poolattn-s12_1xb64-70e_egoexo4d-224x224.py``
+(``POTTERBackbone`` + ``Heatmap3DHandHead``), names in the tables below.
+The checkpoint does not hold the statistics of its output space: the
+baseline hard-codes them in its dataset (``joint_mean`` / ``joint_std``,
+mm); the converter writes them as the codec's buffers, so the converted
+model decodes exactly as the baseline.
 
 The ImageNet POTTER_cls weights (``cls_s12.pth``, the baseline's
 initialisation) are read by ``POTTERBackbone(pretrained=...)`` through
@@ -29,7 +30,8 @@ from egohands.checkpoint_converters.writing import convert_file
 NAME = 'potter'
 DESCRIPTION = ('POTTER EgoExo4D hand-pose baseline (EGO4D/ego-exo4d-egopose '
                'handpose/models/POTTER) -> egohands checkpoint for '
-               'configs/potter/potter_egoexo.py')
+               'configs/potter/'
+               'potter_poolattn-s12_1xb64-70e_egoexo4d-224x224.py')
 HOW_TO_OBTAIN = (
     'download the baseline weights from the Drive folder '
     '1WSvV7wvmYBvFhB5KwK6PRXwV5dpHd9Hf linked in EGO4D/ego-exo4d-egopose '

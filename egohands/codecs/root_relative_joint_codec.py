@@ -1,7 +1,7 @@
 """``RootRelativeJointCodec``: wrist-relative joints in mm, z-scored.
 
-The target space of HP-ViT and POTTER (``seed_methods.md`` sections 3.1 and
-4.2): each joint minus the wrist, in mm, normalised per joint and axis with
+The target space of HP-ViT (docs/hpvit.md) and POTTER (docs/potter.md):
+each joint minus the wrist, in mm, normalised per joint and axis with
 the mean and standard deviation of the training set. The wrist has std 0;
 its target is 0 and it decodes to exactly 0 (no division by zero).
 

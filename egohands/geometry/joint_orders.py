@@ -4,8 +4,8 @@ The canonical order is the EgoExo4D / OpenPose one (``egohands.datasets.
 metainfo``). Each table ``X_TO_CANONICAL`` is an index array with
 ``canonical = source[X_TO_CANONICAL]``; ``-1`` marks a canonical joint that
 the source does not have (``to_canonical`` fills it and flags it invalid).
-Sources: ``shared/reference/datasets.md`` section 1 and
-``seed_methods.md`` section 0.
+Sources: the datasets' and models' own definitions (smplx's MANO layer,
+ARCTIC, AssemblyHands, UmeTrack / HOT3D), as in the table below.
 
 =====================  ==========================================================
 MANO+tips              smplx's 16 MANO joints (wrist, index1-3, middle1-3,

@@ -1,51 +1,12 @@
 """HaMeR's weak-perspective crop camera and its move to the real camera.
 
-**The virtual crop camera.** HaMeR predicts a camera ``(s, tx, ty)`` for
-its square input crop of ``IMG`` px (256) and places the MANO hand at
-``t = (tx, ty, 2 F / (IMG s + 1e-9))`` in front of a pinhole of focal ``F``
-(5000 px on a 256-px crop) whose principal point is the crop centre. Its 2D
-keypoints are ``n = (F / IMG) (X / Z)``, in crop widths from the crop centre
-(``[-0.5, 0.5]`` across the crop). In egohands' crop pixels (pixel centres
-at integers, crop centre ``((W - 1) / 2, (H - 1) / 2)``) that camera is
-
-    K_v = [[F W / IMG, 0, (W - 1) / 2], [0, F W / IMG, (H - 1) / 2], [0, 0, 1]]
-
-(:func:`virtual_crop_intrinsics`; ``W = IMG`` for the official model).
-
-**To the real camera, for any K and crop.** The crop was cut from the image
-with the affine ``A`` (``crop_from_img``, flips and scale included), so the
-real camera of the crop is ``M = crop_K = A K`` (``u ~ M X``), any 3x3 with
-last row ``0 0 1``: ``u = L X_xy / Z + c`` with ``L = M[:2, :2]`` (focal
-lengths, skew, crop scale, flips) and ``c = M[:2, 2]``. For a hand point
-``t + d`` with ``|d| << Z`` both cameras are, to first order, affine in
-``d_xy``: ``u ~ u(t) + (L / Z) d_xy``. Matching them requires
-
-1. the same image of the reference point (the MANO origin):
-   ``u_M(t') = u_0 = project(K_v, t)``, i.e. ``t'`` lies on the real ray of
-   ``u_0``: ``t' = Z' M^-1 [u_0, 1]``;
-2. the same magnification ``L / Z' = L_v / Z``. When ``L`` is a similarity
-   (``fx == fy``, no skew) this fixes ``Z' = Z sqrt(|det L| / |det L_v|)``
-   exactly; otherwise no ``Z'`` matches both axes and the same formula
-   keeps the image *area* of the hand (the geometric mean of the two
-   magnifications).
-
-With ``K = [[f, 0, W/2], [0, f, H/2]]``, ``A`` = an axis-aligned square box
-of side ``b`` centred at ``(cx, cy)`` and ``W_crop = IMG`` this reduces to
-HaMeR's ``cam_crop_to_full``: ``Z' = 2 f / (b s)``,
-``t'_x = tx + 2 (cx - W/2) / (b s)``, ``t'_y = ty + 2 (cy - H/2) / (b s)``.
-For a fronto-parallel hand (``d_z = 0``) and ``fx == fy`` the match is
-exact: the hand then projects to the same crop pixels in both cameras.
-
-**The crop's own frame.** The virtual camera looks straight through the
-crop centre, so the hand it shows is seen along the ray of that pixel, not
-along the real optical axis. :func:`crop_frame_rotation` gives that frame:
-``z`` on the real ray through the crop centre, ``x`` and ``y`` the crop's
-pixel axes there (the rotation closest to them, polar decomposition). A
-pose the network reads off the crop is a pose in this frame; with wide
-lenses and off-centre hands it differs from the camera frame by tens of
-degrees. Its weak-perspective projection then matches the crop up to the
-lens's local stretch (``1 / cos`` of the off-axis angle, radially), while a
-camera-frame pose drawn by the on-axis virtual camera does not.
+HaMeR predicts ``(s, tx, ty)`` for a square crop of ``IMG`` px seen by a
+virtual pinhole of focal ``F`` on the crop centre; these functions turn it
+into a translation, give the virtual camera in crop px, move the hand into
+the real camera of the crop (``crop_K = A @ K``, any intrinsics and crop
+affine) keeping its reference point's pixel and its image size, and give
+the crop's own frame (the real ray through the crop centre). Why the move
+is right, and when it is exact: docs/derivations.md section 1.
 
 Units: translations in the unit of the hand model (metres for MANO); focal
 lengths and intrinsics in px. numpy or torch, batched over leading
@@ -134,7 +95,7 @@ def virtual_to_camera_translation(translation: Array, virtual_K: Array,
     Returns:
         (..., 3) ``t'`` in the real camera frame, same unit: the reference
         point projects to the same crop pixel, at the depth that keeps the
-        hand's image size (module docstring).
+        hand's image size (docs/derivations.md section 1).
     """
     xp, (translation, virtual_K, crop_K) = float_arrays(
         translation, virtual_K, crop_K)
@@ -154,8 +115,8 @@ def crop_frame_rotation(crop_K: Array, crop_size: Sequence[int]) -> Array:
 
     Returns:
         ``R_c`` whose columns are the crop frame's axes in camera
-        coordinates (module docstring): ``z`` the unit ray of the crop
-        centre ``((W - 1) / 2, (H - 1) / 2)``, ``x`` the axis of the
+        coordinates (docs/derivations.md section 1): ``z`` the unit ray of
+        the crop centre ``((W - 1) / 2, (H - 1) / 2)``, ``x`` the axis of the
         rotation closest to the ray's derivatives along the crop's ``u`` /
         ``v``, ``y = z x x`` (a right-handed frame even for a mirroring
         ``crop_K``, which no rotation can follow).

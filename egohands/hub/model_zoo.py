@@ -36,6 +36,9 @@ TABLE_BEGIN = '<!-- model-zoo-index:begin -->'
 TABLE_END = '<!-- model-zoo-index:end -->'
 NONE_CELL = '—'
 
+POTTER_CONFIG = ('configs/potter/'
+                 'potter_poolattn-s12_1xb64-70e_egoexo4d-224x224.py')
+
 
 @dataclasses.dataclass(frozen=True)
 class ModelZooEntry:
@@ -107,7 +110,7 @@ BUILTIN_ENTRIES = (
         'handpose/models/POTTER/README.md',
         convert='python tools/convert_checkpoint.py potter SRC '
         'checkpoints/potter_egoexo4d_baseline.pth',
-        config='configs/potter/potter_egoexo.py'),
+        config=POTTER_CONFIG),
     ModelZooEntry(
         name='potter_cls_s12',
         filename='cls_s12.pth',
@@ -118,7 +121,7 @@ BUILTIN_ENTRIES = (
         'zczcwh/POTTER image_classification/README.md and save them as '
         'checkpoints/potter_cls_s12.pth (read by POTTERBackbone(pretrained='
         '...), no conversion)',
-        config='configs/potter/potter_egoexo.py'),
+        config=POTTER_CONFIG),
     ModelZooEntry(
         name='pcie_hpvit_vit-b',
         filename='ViTFormer-Base.pt',
@@ -129,7 +132,8 @@ BUILTIN_ENTRIES = (
         'Google Drive link of KanokphanL/PCIE_EgoHandPose README.md',
         convert='python tools/convert_checkpoint.py pcie SRC '
         'checkpoints/hpvit_vit-b_egoexo4d.pth',
-        config='configs/hpvit/hpvit-pcie_vit-b_egoexo4d-192x256.py'),
+        config=('configs/hpvit/'
+                'hpvit-pcie_vit-b_1xb64-70e_egoexo4d-192x256.py')),
     ModelZooEntry(
         name='pcie_hpvit_vit-l',
         filename='ViTFormer-Large.pt',
@@ -140,7 +144,8 @@ BUILTIN_ENTRIES = (
         'Google Drive link of KanokphanL/PCIE_EgoHandPose README.md',
         convert='python tools/convert_checkpoint.py pcie SRC '
         'checkpoints/hpvit_vit-l_egoexo4d.pth',
-        config='configs/hpvit/hpvit-pcie_vit-l_egoexo4d-192x256.py'),
+        config=('configs/hpvit/'
+                'hpvit-pcie_vit-l_1xb16-70e_egoexo4d-192x256.py')),
     ModelZooEntry(
         name='wildhands',
         filename='wildhands.ckpt',

@@ -1,28 +1,14 @@
 """Ensembles of several models' 3D hand predictions: per-joint weighted means.
 
 Each member (one model's predictions on the same hands) gives joints
-``(N, K, 3)`` mm in the original camera frame. Per hand n and joint k the
-ensemble is ``sum_m w[m, k] * joints[m, n, k]``, the weights normalised per
-joint (``sum_m w[m, k] = 1``), so a model that is better at the fingertips
-and one that is better at the palm each count where they are best (HP-ViT's
-challenge entry searched such weights on the validation split; see
-``egohands.postprocess.ensemble_search``).
-
-Modes:
-
-* ``'mean'``: the members are averaged as they are. When every member is
-  absolute (camera-frame positions) the result is absolute; otherwise each
-  member is made wrist-relative first and so is the result.
-* ``'procrustes'``: each member m >= 1 is first mapped onto member 0's
-  prediction of the same hand by the similarity (rotation, uniform scale,
-  translation) that fits best on all K joints, then averaged. This mixes
-  models whose frames differ (wrist-relative and absolute, other scales), as
-  HaMeR's team did with POTTER. The result lives in **member 0's frame** and
-  takes its absolute flag: put first the member whose camera-frame placement
-  you want (HaMeR-align, or POTTER with the ground-truth wrist offset).
-
-2D keypoints (full-image px: the same frame for every model) are averaged
-with the same weights when every member has them.
+``(N, K, 3)`` mm in the original camera frame; the ensemble of hand n,
+joint k is ``sum_m w[m, k] * joints[m, n, k]`` with the weights normalised
+per joint. Mode ``'mean'`` averages the members as they are (wrist-relative
+unless every member is absolute); mode ``'procrustes'`` first maps each
+member onto member 0 by a similarity fit, so the result is in member 0's
+frame and takes its absolute flag. 2D keypoints (full-image px) are
+averaged with the same weights when every member has them. Why and when to
+use which: docs/derivations.md section 3.
 
 Members are lists of prediction-dump records
 (``egohands.evaluation.prediction_dump``) or ``HandDataSample``;
@@ -223,7 +209,8 @@ def align_to_first_member(joints: np.ndarray) -> np.ndarray:
 
 def members_in_common_frame(joints: np.ndarray, absolute: np.ndarray,
                             mode: str) -> Tuple[np.ndarray, np.ndarray]:
-    """The members in the frame they are averaged in (module docstring).
+    """The members in the frame they are averaged in (docs/derivations.md
+    section 3).
 
     Args:
         joints: (M, N, K, 3) mm; absolute: (M, N) bool.
@@ -273,7 +260,8 @@ def ensemble_records(stacked: StackedMembers, joints: np.ndarray,
 
 @POSTPROCESSORS.register_module()
 class WeightedJointEnsemble:
-    """Combine M models' predictions of the same hands (module docstring).
+    """Combine M models' predictions of the same hands
+    (docs/derivations.md section 3).
 
     Unlike the single-model post-processors it takes one list per member::
 

@@ -1,38 +1,14 @@
 """``HaMeRAlign``: re-place each predicted hand under the true intrinsics.
 
-HaMeR's weak-perspective camera (focal 5000 px on a 256-px crop) gets the
-hand's shape and articulation right but its global rotation and depth only
-roughly, especially under wide-angle egocentric cameras. HaMeR's EgoExo4D
-report (seed 001, Table 1 "HaMeR-align") fixes this by optimising the
-hand's global rotation and translation, pose and shape fixed, so that its 21
-joints project under the ground-truth intrinsics onto the network's own 2D
-keypoints. The hand moves rigidly, so root-relative Procrustes errors
-(PA-MPJPE) do not change.
-
-**Solver.** Levenberg-Marquardt on the 6 rigid parameters of each hand,
-batched over hands: residuals ``project(K, R (X - c) + c + t) - u`` (px,
-weighted per joint), analytic Jacobians, rotations as increments
-``exp([w]x)`` about the joints' centroid ``c``, Marquardt damping
-``lambda diag(H)`` adapted per hand (a step is kept only if it lowers the
-cost and keeps every joint in front of the camera), a fixed number of
-iterations. It starts from the prediction itself, whose translation the
-head already converted from the weak-perspective camera with the true K
-(``egohands.geometry.weak_perspective``), after one closed-form move: the
-translation that puts the joints on their keypoints' rays in the linear
-least-squares sense, kept only where it lowers the cost. Steps are also
-refused when they carry the hand more than ``max_depth_ratio`` times
-nearer or farther than it started: a pose that disagrees with its 2D can
-otherwise fall towards a point at infinity.
-
-**What it needs from the model.** The 2D keypoints must be where the
-joints are in the image, and the pose must be the one whose projection
-they are. HaMeR's keypoints are its pose drawn by an on-axis virtual
-camera, so the pose has to be the hand *as the crop sees it* (crop frame;
-``MANOTransformerHead(pose_frame='crop')``): the fit then turns it into
-the camera frame, which is where the gain of the seed's Table 1 comes
-from. A camera-frame pose drawn on-axis disagrees with the image of a wide,
-off-centre view, and aligning to that drawing moves the hand away
-(docs/hamer.md).
+Each hand's global rotation and translation are re-fitted (pose and shape
+kept, so PA-MPJPE does not change) so that its 21 joints project under the
+ground-truth intrinsics onto the model's own 2D keypoints, as HaMeR's team
+did for the EgoExo4D challenge: batched Levenberg-Marquardt on the 6 rigid
+parameters after a closed-form translation, with steps that would put a
+joint behind the camera or move the hand too far in depth refused. The
+method, the solver and what it needs from the model (a crop-frame pose,
+``MANOTransformerHead(pose_frame='crop')``): docs/derivations.md
+section 2.
 
 Reads per sample: ``pred_joints_3d`` (21, 3) mm absolute camera frame,
 ``pred_keypoints_2d`` (21, 2) full-image px, metainfo ``K`` (3, 3); moves
@@ -78,12 +54,17 @@ def _project(points: torch.Tensor, K: torch.Tensor
 def linear_translation(joints: torch.Tensor, keypoints: torch.Tensor,
                        K: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     """Translation putting each joint on the ray of its keypoint, in the
-    least-squares sense of the linear (algebraic) equations.
+    weighted least-squares sense of the linear equations of
+    docs/derivations.md section 2.
 
-    ``X + t`` lies on the ray ``r = K^-1 [u, 1]`` (with ``r_z = 1``) when
-    ``X_x + t_x - r_x (X_z + t_z) = 0`` and the same for ``y``: linear in
-    ``t``. Args: joints (B, N, 3), keypoints (B, N, 2) px, K (B, 3, 3),
-    weights (B, N); float64. Returns (B, 3), the unit of ``joints``.
+    Args:
+        joints: (B, N, 3) camera frame, float64.
+        keypoints: (B, N, 2) px of the image of ``K``.
+        K: (B, 3, 3) intrinsics.
+        weights: (B, N) per-joint weights.
+
+    Returns:
+        (B, 3) translation, the unit of ``joints``.
     """
     batch, num = joints.shape[:2]
     pixels = torch.cat([keypoints, keypoints.new_ones(batch, num, 1)], -1)
@@ -204,9 +185,9 @@ def _tensor(value) -> torch.Tensor:
 
 @POSTPROCESSORS.register_module()
 class HaMeRAlign:
-    """Optimise each hand's global rotation and translation (module
-    docstring) so its joints reproject onto its own 2D keypoints under the
-    true intrinsics.
+    """Optimise each hand's global rotation and translation so its joints
+    reproject onto its own 2D keypoints under the true intrinsics
+    (docs/derivations.md section 2).
 
     Args:
         num_iters: Levenberg-Marquardt iterations (bounded cost).

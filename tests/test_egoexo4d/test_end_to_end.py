@@ -16,7 +16,7 @@ from .tools_inprocess import run_tool
 
 CONFIGS = Path(__file__).parents[2] / 'configs'
 HPVIT = CONFIGS / 'hpvit/hpvit_vit-h_1xb8-70e_egoexo4d-256x192.py'
-POTTER = CONFIGS / 'potter/potter_egoexo.py'
+POTTER = CONFIGS / 'potter/potter_poolattn-s12_1xb64-70e_egoexo4d-224x224.py'
 
 #: config, --cfg-options shrinking its model, crop (w, h) of TopdownAffine
 METHODS = {

@@ -44,7 +44,9 @@ def test_download_table_matches_the_index(zoo_text):
 
 def test_named_repository_paths_exist(zoo_text, repo_root):
     paths = set(REPO_PATH.findall(zoo_text))
-    assert 'configs/potter/potter_egoexo.py' in paths  # the pattern works
+    # the pattern works
+    assert 'configs/potter/potter_poolattn-s12_1xb64-70e_egoexo4d-224x224.py' \
+        in paths
     assert {'tools/download.py', 'tools/convert_checkpoint.py'} <= paths
     missing = sorted(p for p in paths if not (repo_root / p).exists())
     assert missing == [], f'model_zoo.md names missing paths: {missing}'

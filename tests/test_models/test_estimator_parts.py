@@ -1,9 +1,11 @@
 """The tiny estimator's parts: preprocessor, SimpleCNN, loss, head."""
 import numpy as np
+import pytest
 import torch
 
 from egohands.registry import MODELS
 from egohands.structures import HandDataSample
+from egohands.utils.errors import ConfigError
 
 
 def test_data_preprocessor_swaps_channels_normalises_and_stacks():
@@ -61,3 +63,24 @@ def test_regression_head_predicts_decoded_joints():
     np.testing.assert_allclose(preds[1]['pred_joints_3d'].detach().numpy(),
                                expected, rtol=1e-5, atol=1e-5)
     assert preds[1]['pred_joints_absolute'] is False
+
+
+def test_head_width_comes_from_the_backbone_or_the_config():
+    """TopdownHandEstimator fills ``head.in_channels`` from the backbone's
+    ``out_channels[in_index]`` only when the config leaves it out."""
+    from egohands.models.estimators.topdown_hand_estimator import \
+        with_input_width
+    backbone = MODELS.build(dict(type='SimpleCNN', channels=(4, 8, 16),
+                                 out_indices=(0, 2)))
+    head = dict(type='RegressionHead',
+                codec=dict(type='RootRelativeJointCodec'))
+    assert with_input_width(head, backbone)['in_channels'] == 16
+    assert with_input_width(dict(head, in_channels=5),
+                            backbone)['in_channels'] == 5
+    # Heatmap3DHandHead reads output 0 unless its config says otherwise
+    heatmap = dict(type='Heatmap3DHandHead', codec=head['codec'])
+    assert with_input_width(heatmap, backbone)['in_channels'] == 4
+    assert with_input_width(dict(heatmap, in_index=1),
+                            backbone)['in_channels'] == 16
+    with pytest.raises(ConfigError, match='out_channels'):
+        with_input_width(head, torch.nn.Identity())

@@ -92,3 +92,53 @@ def test_timm_backbone_reports_its_channels_and_strides():
     assert backbone.strides == [8, 16]
     outs = backbone(torch.randn(2, 3, 64, 64))
     assert [tuple(o.shape) for o in outs] == [(2, 16, 8, 8), (2, 32, 4, 4)]
+
+
+def test_aligned_error_ignores_a_similarity_and_counts_only_valid_joints():
+    from egohands.geometry.rotation import axis_angle_to_matrix
+    from egohands.models.heads.heatmap_lifting_head import HeatmapLiftingHead
+    rng = np.random.default_rng(4)
+    target = torch.as_tensor(rng.normal(0, 40, (2, 21, 3)))
+    rotation = torch.as_tensor(np.asarray(axis_angle_to_matrix(
+        rng.normal(size=(2, 3)))), dtype=target.dtype)
+    moved = 1.3 * target @ rotation.transpose(1, 2) + 25.0
+    weights = torch.ones(2, 21, dtype=target.dtype)
+    assert HeatmapLiftingHead.aligned_error(moved, target, weights).item() \
+        == pytest.approx(0.0, abs=1e-6)
+    # a joint displaced by 10 mm in hand 0 only: the error is at most its
+    # share (the fit spreads it), and it vanishes once that joint's
+    # weight is 0
+    bent = moved.clone()
+    bent[0, 8, 0] += 10.0
+    error = HeatmapLiftingHead.aligned_error(bent, target, weights).item()
+    assert 0 < error < 10.0 * 1.3 / 42 * 2
+    weights[0, 8] = 0
+    assert HeatmapLiftingHead.aligned_error(bent, target, weights).item() \
+        == pytest.approx(0.0, abs=1e-6)
+
+
+def test_lifting_head_trains_grasp_and_aligned_losses():
+    torch.manual_seed(0)
+    head = MODELS.build(dict(
+        type='HeatmapLiftingHead', in_channels=16, deconv_channels=(8, 8),
+        skip_channels=(8, ), codec=dict(type='RootRelativeJointCodec'),
+        keypoint_codec=dict(type='Pose25DCodec'), lifter_channels=32,
+        grasp_classes=3, pa_weight=0.05))
+    stats = dict(mean=[[0.0] * 3] * 21, std=[[30.0] * 3] * 21,
+                 bone_sq_sum=48000.0)
+    head.codec.set_statistics(stats)
+    head.keypoint_codec.set_statistics(stats)
+    samples = _samples(4, np.random.default_rng(1))
+    for index, sample in enumerate(samples):
+        sample.gt_grasp = torch.tensor([0, 1, 2, -1][index])  # -1: unknown
+    feats = (torch.randn(4, 8, 8, 8), torch.randn(4, 16, 4, 4))
+    losses = head.loss(feats, samples)
+    assert set(losses) == {'loss_joints', 'loss_keypoints', 'loss_heatmap',
+                           'loss_grasp', 'loss_pa'}
+    sum(losses.values()).backward()
+    assert head.grasp.weight.grad.abs().sum() > 0
+    head.eval()
+    with torch.no_grad():
+        preds = head.predict(feats, samples)
+    assert preds[0]['pred_grasp_logits'].shape == (3, )
+    assert preds[0]['pred_keypoints_2d'].shape == (21, 2)

@@ -82,8 +82,9 @@ def official_state(readout_rows=3, seed=0):
 
 
 def small_model(arch='b', with_sigma=False):
-    cfg = Config.fromfile(str(CONFIGS / f'hpvit-pcie_vit-{arch}_'
-                                         'egoexo4d-192x256.py'))
+    batch = dict(b=64, l=16)[arch]
+    cfg = Config.fromfile(str(CONFIGS / f'hpvit-pcie_vit-{arch}_1xb{batch}'
+                                         '-70e_egoexo4d-192x256.py'))
     cfg.model.backbone.arch = dict(embed_dim=DIM, depth=DEPTH, num_heads=2)
     cfg.model.head.update(in_channels=DIM, embed_dim=HEAD_DIM,
                           depth=HEAD_DEPTH)

@@ -1,5 +1,6 @@
 """The example plugin installs with pip and trains through tools/train.py."""
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -63,7 +64,10 @@ def test_plugin_installs_and_trains(tmp_path, toy_data_root, run_python):
     args = ['tools/train.py', CONFIG, '--work-dir', work_dir,
             '--cfg-options', f'data_root={data}/',
             f'train_dataloader.batch_size={num_train}']
-    trained = run_python(args, env_extra=dict(PYTHONPATH=str(site)))
+    # the plugin in front of the egohands the suite runs with
+    path = os.pathsep.join(filter(None, [str(site),
+                                         os.environ.get('PYTHONPATH')]))
+    trained = run_python(args, env_extra=dict(PYTHONPATH=path))
     assert trained.returncode == 0, trained.stderr[-3000:]
     assert (work_dir / 'epoch_1.pth').is_file()
     log = trained.stdout

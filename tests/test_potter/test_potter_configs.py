@@ -14,7 +14,7 @@ from egohands.utils.errors import EgohandsError
 from test_tools.test_configs import config_bases
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / 'configs' / 'potter'
-BASELINE = CONFIG_DIR / 'potter_egoexo.py'
+BASELINE = CONFIG_DIR / 'potter_poolattn-s12_1xb64-70e_egoexo4d-224x224.py'
 SMALL = CONFIG_DIR / 'potter_poolattn-t_1xb16-6e_egosynth-128x128.py'
 CROP = ['LoadImage', 'GetSquareBBox', 'TopdownAffine', 'PackHandInputs']
 #: a POTTER small enough for a test at 64 x 64
@@ -46,7 +46,11 @@ def test_baseline_recipe():
     assert (backbone.drop_rate, backbone.drop_path_rate) == (0.1, 0.1)
     assert backbone.layer_scale_init == 1e-5
     assert backbone.pretrained == 'checkpoints/potter_cls_s12.pth'
-    assert head.type == 'Heatmap3DHandHead' and head.in_channels == 64
+    assert head.type == 'Heatmap3DHandHead' and 'in_channels' not in head
+    model = MODELS.build(dict(cfg.model, backbone=dict(backbone,
+                                                       pretrained=None)))
+    # the head reads the high-resolution stream: 64 channels
+    assert model.head.expand[0].in_channels == 64
     assert (head.depth_dim, tuple(head.heatmap_size)) == (56, (56, 56))
     assert head.loss.type == 'JointMSELoss'
     assert head.codec.type == 'RootRelativeJointCodec'

@@ -1,6 +1,7 @@
 """The POTTER baseline converter: official keys and shapes (written from the
 architecture, official_shapes.py) load strictly into the model of
-configs/potter/potter_egoexo.py, each tensor where it belongs."""
+configs/potter/potter_poolattn-s12_1xb64-70e_egoexo4d-224x224.py,
+each tensor where it belongs."""
 from argparse import Namespace
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from egohands.utils.errors import (CheckpointError, ConfigError,
 from .official_shapes import baseline_shapes, random_state_dict
 
 CONFIG = Path(__file__).resolve().parents[2] / 'configs' / 'potter' / \
-    'potter_egoexo.py'
+    'potter_poolattn-s12_1xb64-70e_egoexo4d-224x224.py'
 
 #: official key -> egohands key, one per kind of rule
 PLACEMENTS = {

@@ -1,6 +1,7 @@
 """Every config in configs/ loads, validates and inherits at most 2 levels
 (a config may inherit a file that itself inherits, no deeper)."""
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,36 @@ def test_base_file_inherits_at_most_one_level(path):
         'itself inherits: a config inheriting it would be 3 levels deep'
     assert all('_base_' in base.parts for base in config_bases(path))
     Config.fromfile(str(path))
+
+
+#: {method}_{backbone}_{gpus}xb{batch}-{epochs}e|{iters}it_{dataset}-{h}x{w}
+NAME_PATTERN = re.compile(
+    r'(?P<method>[a-z0-9]+(-[a-z0-9]+)*)_(?P<backbone>[a-z0-9]+(-[a-z0-9]+)*)'
+    r'_(?P<gpus>\d+)xb(?P<batch>\d+)-(?P<length>\d+)(?P<unit>e|it)'
+    r'_(?P<dataset>[a-z0-9]+(-[a-z0-9]+)*)-(?P<h>\d+)x(?P<w>\d+)\.py')
+#: the one config outside the pattern: users are told to run this path
+FIXED_PATHS = ['hamer_ft_egoexo.py']
+NAMED = [p for p in CONFIGS
+         if p.relative_to(CONFIG_ROOT).as_posix() not in FIXED_PATHS]
+
+
+def test_fixed_paths_exist():
+    assert all((CONFIG_ROOT / name).is_file() for name in FIXED_PATHS)
+    assert len(NAMED) == len(CONFIGS) - len(FIXED_PATHS)
+
+
+@pytest.mark.parametrize('path', NAMED,
+                         ids=[str(p.relative_to(CONFIG_ROOT)) for p in NAMED])
+def test_config_name_follows_the_pattern_and_says_the_truth(path):
+    """docs/architecture.md section 4: the name's folder, batch, schedule
+    and crop are the config's."""
+    name = NAME_PATTERN.fullmatch(path.name)
+    assert name, f'{path.name} does not follow the name pattern'
+    assert name['method'].split('-')[0] == path.parent.name
+    cfg = Config.fromfile(str(path))
+    assert cfg.train_dataloader.batch_size == int(name['batch'])
+    length = 'max_epochs' if name['unit'] == 'e' else 'max_iters'
+    assert cfg.train_cfg[length] == int(name['length'])
+    crops = [t.input_size for t in cfg.test_dataloader.dataset.pipeline
+             if t.type == 'TopdownAffine']
+    assert [tuple(c) for c in crops] == [(int(name['w']), int(name['h']))]

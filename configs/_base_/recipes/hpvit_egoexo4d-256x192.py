@@ -1,25 +1,22 @@
-# The HP-ViT recipe on EgoExo4D (PCIE_EgoHandPose, 1st place EgoExo4D hand
-# pose 2024; seed_methods.md section 3), shared by the EgoExo4D configs of
+# The HP-ViT recipe on EgoExo4D (arXiv:2406.12219, 1st place EgoExo4D hand
+# pose 2024; docs/hpvit.md), shared by the EgoExo4D configs of
 # configs/hpvit: a ViT backbone on a 256x192 (h x w) crop + joint-query
 # transformer decoder head, wrist-relative joints in mm z-scored per joint
 # and axis, MPJPE loss, AdamW with layer-wise lr decay, 1 epoch of warm-up +
 # half cosine, the seed's augmentations, vertical-flip TTA.
 #
-# The numbers are ViT-Huge's (the seed's best model); ViT-B / L take theirs
-# from seed_methods.md section 3 (drop path, decoder size, layer decay and
-# batch per arch). A config redefines the variables below *and* the dict
-# entries built from them, e.g. model = dict(backbone=dict(arch=arch)):
-# mmengine builds this file's dicts before it reads the config, so a
-# redefined variable alone reaches nothing.
+# The numbers are ViT-Huge's (the seed's best model). A variant overrides
+# the dict entries that differ (model.backbone.arch, model.head.depth,
+# optim_wrapper.paramwise_cfg.layer_decay_rate, the loaders' batch_size,
+# ...): mmengine builds this file's dicts before it reads the variant, so a
+# variable redefined there would reach nothing. The head's input width is
+# the backbone's (TopdownHandEstimator reads backbone.out_channels).
 # A config inherits ../default_runtime.py and this file: 2 levels.
 _base_ = ['../datasets/egoexo4d.py']
 
 img_size = (256, 192)  # (h, w) of the backbone input
 input_size = (192, 256)  # (w, h) of TopdownAffine
-arch, head_dim, head_depth = 'huge', 1280, 12
-drop_path_rate, layer_decay = 0.55, 0.85
-batch_size, max_epochs, base_lr = 8, 70, 5e-4
-pretrained = 'checkpoints/vitpose-h.pth'
+max_epochs, base_lr = 70, 5e-4
 
 # statistics from the training annotations (TargetStatsHook at the start of
 # training, or tools/compute_target_stats.py), then saved in checkpoints
@@ -30,11 +27,10 @@ model = dict(
     data_preprocessor=dict(type='HandDataPreprocessor',
                            mean=[123.675, 116.28, 103.53],
                            std=[58.395, 57.12, 57.375], bgr_to_rgb=True),
-    backbone=dict(type='ViTBackbone', arch=arch, img_size=img_size,
-                  drop_path_rate=drop_path_rate, pretrained=pretrained),
-    # in_channels: the backbone's width
-    head=dict(type='JointQueryTransformerHead', in_channels=1280,
-              embed_dim=head_dim, depth=head_depth, codec=codec,
+    backbone=dict(type='ViTBackbone', arch='huge', img_size=img_size,
+                  drop_path_rate=0.55, pretrained='checkpoints/vitpose-h.pth'),
+    head=dict(type='JointQueryTransformerHead', embed_dim=1280, depth=12,
+              codec=codec,
               # HP-ViT's MPJPELoss divides by all B x 21 joints
               loss=dict(type='MPJPELoss', average_over='all')),
     test_cfg=dict())
@@ -67,10 +63,8 @@ tta_pipeline = crop + [
 tta_model = dict(type='HandFlipTTAModel')
 
 # the loaders of ../datasets/egoexo4d.py with this batch and these pipelines
-train_dataloader = dict(batch_size=batch_size,
-                        dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(batch_size=batch_size,
-                      dataset=dict(pipeline=test_pipeline))
+train_dataloader = dict(batch_size=8, dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(batch_size=8, dataset=dict(pipeline=test_pipeline))
 # the same entries over the base's test loader (the challenge test split)
 test_dataloader = val_dataloader
 
@@ -82,7 +76,7 @@ optim_wrapper = dict(
     constructor='LayerDecayOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=base_lr, betas=(0.9, 0.999),
                    weight_decay=0.1),
-    paramwise_cfg=dict(layer_decay_rate=layer_decay))
+    paramwise_cfg=dict(layer_decay_rate=0.85))
 # per iteration: 1 epoch of linear warm-up, then a half cosine to
 # min lr 5e-6 (= 0.01 x base lr, scaled per layer like the lr itself)
 param_scheduler = [

@@ -1,6 +1,7 @@
 """POTTER's pooling-attention building blocks (metaformer style).
 
-POTTER (seed_methods.md section 4.1) replaces self-attention by a cheap
+POTTER ("POTTER: Pooling Attention Transformer for Efficient Human Mesh
+Recovery", arXiv:2303.13357) replaces self-attention by a cheap
 "pooling attention": a feature map is summarised by average pooling along
 one axis into a few bins and along the other axis into as many bins, and the
 product of the two summaries is a full-size map that mixes every position of

@@ -1,7 +1,8 @@
 """``POTTERBackbone``: POTTER's pooling-attention network with its
 high-resolution stream, as in the EgoExo4D hand-pose baseline.
 
-seed_methods.md section 4.2 (``PoolAttnFormer_hr``):
+The baseline's ``PoolAttnFormer_hr`` (EGO4D/ego-exo4d-egopose,
+``handpose/models/POTTER``; docs/potter.md):
 
 * a PoolAttnFormer with four stages (s12: depths 2, 2, 6, 2; widths 64, 128,
   320, 512; MLP ratio 4): stem conv 7x7 stride 4 padding 2, a conv 3x3
@@ -57,7 +58,8 @@ class POTTERBackbone(BaseModule):
     Input (B, 3, H, W) with H, W multiples of 32 (baseline 224 x 224).
     Output ``(hr, low)``: ``hr`` (B, dims[0], H/4, W/4), the normalised
     high-resolution stream (what the POTTER hand head reads, index 0), and
-    ``low`` (B, dims[-1], H/32, W/32), the normalised last stage.
+    ``low`` (B, dims[-1], H/32, W/32), the normalised last stage;
+    ``out_channels`` is ``[dims[0], dims[-1]]``.
     """
 
     def __init__(self,
@@ -75,6 +77,7 @@ class POTTERBackbone(BaseModule):
         depths, dims = list(depths), list(dims)
         _check_arch(depths, dims, mlp_ratios, hr_depths, hr_mlp_ratios)
         self.dims = dims
+        self.out_channels = [dims[0], dims[-1]]  # of (hr, low)
         self.pretrained = pretrained
 
         def blocks(dim, ratio, rates):

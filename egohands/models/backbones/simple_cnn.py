@@ -25,7 +25,8 @@ class SimpleCNN(BaseModule):
         init_cfg: mmengine weight-initialisation config.
 
     Input ``(B, in_channels, H, W)`` float; output a tuple with one
-    ``(B, channels[i], H / 2**(i+1), W / 2**(i+1))`` map per out index.
+    ``(B, channels[i], H / 2**(i+1), W / 2**(i+1))`` map per out index;
+    ``out_channels`` lists their ``channels[i]``.
     """
 
     def __init__(self,

@@ -62,7 +62,9 @@ class ViTBackbone(BaseModule):
         init_cfg: mmengine init config.
 
     Input: (B, 3, h, w) float image. Output: a 1-tuple with the
-    (B, embed_dim, h / patch, w / patch) feature map. ``num_layers`` (the
+    (B, embed_dim, h / patch, w / patch) feature map; ``out_channels``
+    ``[embed_dim]`` is its width (heads without ``in_channels`` take it).
+    ``num_layers`` (the
     depth) and the timm parameter names (``vit.blocks.{i}``) are what
     ``LayerDecayOptimWrapperConstructor`` reads.
     """
@@ -93,6 +95,7 @@ class ViTBackbone(BaseModule):
         self.grid_size = (img_size[0] // patch_size,
                           img_size[1] // patch_size)
         self.embed_dim = arch_cfg['embed_dim']
+        self.out_channels = [self.embed_dim]
         self.num_layers = arch_cfg['depth']
         self.pretrained = pretrained
         self.checkpoint_key_style = checkpoint_key_style

@@ -79,7 +79,8 @@ class ViTPoseBackbone(BaseModule):
 
     Input (B, 3, h, w) float image, ``h == img_size[0]`` and ``w`` equal to
     ``img_size[1]`` (or wider with ``center_crop_input``). Output: a 1-tuple
-    with the (B, C, h / patch, img_size[1] / patch) feature map.
+    with the (B, C, h / patch, img_size[1] / patch) feature map;
+    ``out_channels`` is ``[C]`` (heads without ``in_channels`` take it).
     """
 
     def __init__(self,
@@ -114,6 +115,7 @@ class ViTPoseBackbone(BaseModule):
         self.grid_size = grid
         self.patch_size = patch_size
         self.embed_dim = arch_cfg['embed_dim']
+        self.out_channels = [self.embed_dim]
         self.num_layers = arch_cfg['depth']
         self.center_crop_input = center_crop_input
         self.pretrained = pretrained

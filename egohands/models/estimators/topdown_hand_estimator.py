@@ -1,4 +1,5 @@
 """``TopdownHandEstimator``: crop in, 3D hand out (architecture 3.3)."""
+import inspect
 from typing import Dict, List, Optional, Union
 
 import torch
@@ -7,6 +8,7 @@ from mmengine.model import BaseModel
 from egohands.models.estimators.original_frame import to_original_frame
 from egohands.registry import MODELS, POSTPROCESSORS
 from egohands.structures import HandDataSample
+from egohands.utils.errors import ConfigError
 
 _MODES = ('loss', 'predict', 'tensor')
 
@@ -20,13 +22,35 @@ def _detached(value):
     return value
 
 
+def with_input_width(head: dict, features: torch.nn.Module) -> dict:
+    """``head`` with ``in_channels`` set to the width of the feature it
+    reads (``out_channels[in_index]`` of ``features``) when the head takes
+    an ``in_channels`` argument and the config has none, as detectron2
+    sizes heads from ``Backbone.output_shape()``."""
+    head_type = head['type']
+    head_cls = MODELS.get(head_type) if isinstance(head_type, str) \
+        else head_type
+    if 'in_channels' in head or 'in_channels' not in inspect.signature(
+            head_cls).parameters:
+        return head
+    widths = getattr(features, 'out_channels', None)
+    if widths is None:
+        raise ConfigError(
+            f'model.head.in_channels: {type(features).__name__} has no '
+            'out_channels attribute to take the width from; set '
+            'model.head.in_channels')
+    index = head.get('in_index', getattr(head_cls, 'in_index', -1))
+    return dict(head, in_channels=int(list(widths)[index]))
+
+
 @MODELS.register_module()
 class TopdownHandEstimator(BaseModel):
     """Backbone -> optional neck -> head on one hand crop per sample.
 
     Args:
         backbone: config of the backbone (images -> tuple of features).
-        head: config of a ``BaseHandHead``.
+        head: config of a ``BaseHandHead``; without ``in_channels`` it gets
+            ``out_channels[in_index]`` of the built neck, or backbone.
         neck: optional config of a neck (tuple -> tuple of features).
         data_preprocessor: config of the batch preprocessor, usually
             ``HandDataPreprocessor``.
@@ -60,7 +84,8 @@ class TopdownHandEstimator(BaseModel):
                          init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck) if neck is not None else None
-        self.head = MODELS.build(head)
+        self.head = MODELS.build(
+            with_input_width(head, self.neck or self.backbone))
         self.train_cfg = dict(train_cfg or {})
         self.test_cfg = dict(test_cfg or {})
         self.postprocessors = [

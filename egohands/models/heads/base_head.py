@@ -17,7 +17,16 @@ Features = Tuple[torch.Tensor, ...]
 
 
 class BaseHandHead(BaseModule, metaclass=ABCMeta):
-    """Abstract head: ``forward``, ``loss`` and ``predict``."""
+    """Abstract head: ``forward``, ``loss`` and ``predict``.
+
+    A head config without ``in_channels`` gets the width of the feature it
+    reads, ``out_channels[in_index]`` of the built backbone (or neck), from
+    ``TopdownHandEstimator``.
+    """
+
+    #: which backbone/neck output the head reads (a head with an
+    #: ``in_index`` argument uses it as that argument's default)
+    in_index: int = -1
 
     @abstractmethod
     def forward(self, feats: Features) -> Dict[str, torch.Tensor]:

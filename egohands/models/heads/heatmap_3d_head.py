@@ -1,6 +1,6 @@
 """``Heatmap3DHandHead``: POTTER's 3D-heatmap hand head (EgoExo4D baseline).
 
-seed_methods.md section 4.2 (``PoolAttnHR_Pose_3D``): the high-resolution
+The baseline's ``PoolAttnHR_Pose_3D`` (docs/potter.md): the high-resolution
 feature map is lifted to one (D, H, W) volume per joint, refined by 1x1x1
 3D convolutions, and summarised by its three marginals (sums of the volume
 over two of its axes). The concatenated marginals of each joint go through a
@@ -46,7 +46,8 @@ class Heatmap3DHandHead(BaseHandHead):
     """Per-joint 3D volumes -> marginals -> (K, 3) in codec space.
 
     Args:
-        in_channels: C, channels of the feature map read (POTTER: 64).
+        in_channels: C, channels of the feature map read (POTTER: 64);
+            left out, the estimator takes the backbone's.
         codec: config of the codec owning the target space
             (``RootRelativeJointCodec``).
         num_joints: K.
@@ -67,6 +68,8 @@ class Heatmap3DHandHead(BaseHandHead):
     the input (``pred_joints_absolute=False``).
     """
 
+    in_index = 0
+
     def __init__(self,
                  in_channels: int,
                  codec: dict,
@@ -75,7 +78,7 @@ class Heatmap3DHandHead(BaseHandHead):
                  depth_dim: int = 56,
                  heatmap_size: Sequence[int] = (56, 56),
                  regressor_channels: int = 512,
-                 in_index: int = 0,
+                 in_index: int = in_index,
                  loss: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)

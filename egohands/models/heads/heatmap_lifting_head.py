@@ -18,6 +18,8 @@ from torch import nn
 
 from egohands.codecs.base import BaseJointCodec
 from egohands.datasets.metainfo import NUM_JOINTS, WRIST
+from egohands.geometry.procrustes import (apply_similarity,
+                                          similarity_procrustes)
 from egohands.models.heads.base_head import Features, stack_field
 from egohands.models.heads.integral_pose_head import IntegralPoseHead
 from egohands.registry import MODELS
@@ -46,6 +48,15 @@ class HeatmapLiftingHead(IntegralPoseHead):
             (``RootRelativeJointCodec``).
         lifter_channels: hidden width of the lifting MLP.
         keypoint_weight: weight of the 2.5D keypoint loss.
+        grasp_classes: with a positive number, a grasp classifier on the
+            pooled feature (WildHands' auxiliary grasp supervision,
+            ``gt_grasp``; -1 labels are ignored) whose class probabilities
+            also feed the lifter; 0 turns it off.
+        grasp_weight: weight of its cross-entropy.
+        pa_weight: weight of a Procrustes-aligned joint error (mm) of the
+            lifted hand (the alignment is fitted without gradient, so the
+            loss teaches the hand's articulation whatever its orientation);
+            0 turns it off.
         loss: loss of the lifted joints in codec space (``MPJPELoss``).
 
     ``forward`` returns ``joints`` (B, K, 3) in the 3D codec's units and
@@ -62,6 +73,9 @@ class HeatmapLiftingHead(IntegralPoseHead):
                  in_index: int = -1,
                  lifter_channels: int = 512,
                  keypoint_weight: float = 1.0,
+                 grasp_classes: int = 0,
+                 grasp_weight: float = 0.1,
+                 pa_weight: float = 0.0,
                  heatmap_weight: float = 0.1,
                  heatmap_sigma: float = 1.5,
                  skip_channels: Sequence[int] = (),
@@ -75,8 +89,12 @@ class HeatmapLiftingHead(IntegralPoseHead):
         self.keypoint_codec = self.codec
         self.codec: BaseJointCodec = MODELS.build(codec)
         self.keypoint_weight = float(keypoint_weight)
+        self.grasp_weight = float(grasp_weight)
+        self.pa_weight = float(pa_weight)
         self.pool = nn.AdaptiveAvgPool2d(1)
-        lifter_in = 3 * num_joints + 3 + in_channels
+        self.grasp = (nn.Linear(in_channels, grasp_classes)
+                      if grasp_classes > 0 else None)
+        lifter_in = 3 * num_joints + 3 + in_channels + grasp_classes
         self.lifter = nn.Sequential(
             nn.Linear(lifter_in, lifter_channels), nn.LayerNorm(
                 lifter_channels), nn.ReLU(inplace=True),
@@ -102,9 +120,12 @@ class HeatmapLiftingHead(IntegralPoseHead):
         centred = torch.cat([keypoints[..., :2] - keypoints[:, WRIST:WRIST +
                                                             1, :2],
                              keypoints[..., 2:]], dim=-1)
-        lifted = self.lifter(torch.cat([
-            4.0 * centred.flatten(1), view, self.pool(feature).flatten(1)
-        ], dim=1))
+        pooled = self.pool(feature).flatten(1)
+        inputs = [4.0 * centred.flatten(1), view, pooled]
+        if self.grasp is not None:
+            out['grasp_logits'] = self.grasp(pooled)
+            inputs.append(out['grasp_logits'].softmax(dim=-1))
+        lifted = self.lifter(torch.cat(inputs, dim=1))
         return dict(out, keypoints=keypoints,
                     joints=lifted.view(len(lifted), self.num_joints, 3))
 
@@ -137,7 +158,31 @@ class HeatmapLiftingHead(IntegralPoseHead):
             losses['loss_heatmap'] = self.heatmap_loss(
                 out['heatmaps'], target_25d['targets'][..., :2],
                 target_25d['target_weights'])
+        if self.grasp is not None:
+            labels = torch.as_tensor([int(getattr(s, 'gt_grasp', -1))
+                                      for s in data_samples], device=device)
+            losses['loss_grasp'] = self.grasp_weight * (
+                nn.functional.cross_entropy(out['grasp_logits'], labels,
+                                            ignore_index=-1)
+                if (labels >= 0).any() else out['grasp_logits'].sum() * 0)
+        if self.pa_weight > 0:
+            losses['loss_pa'] = self.pa_weight * self.aligned_error(
+                self.codec.decode(out['joints']),
+                joints_3d - joints_3d[:, WRIST:WRIST + 1],
+                target_3d['target_weights'])
         return losses
+
+    @staticmethod
+    def aligned_error(pred: torch.Tensor, target: torch.Tensor,
+                      weights: torch.Tensor) -> torch.Tensor:
+        """Mean distance (unit of the inputs) between (B, K, 3) ``pred``
+        aligned to ``target`` by a similarity fitted without gradient, over
+        the joints of weight > 0."""
+        with torch.no_grad():
+            transform = similarity_procrustes(pred, target,
+                                              weights).transform
+        distance = (apply_similarity(pred, transform) - target).norm(dim=-1)
+        return (distance * weights).sum() / weights.sum().clamp(min=1.0)
 
     def predict(self, feats: Features, data_samples: List[HandDataSample],
                 test_cfg: Optional[dict] = None) -> List[Dict]:
@@ -149,6 +194,10 @@ class HeatmapLiftingHead(IntegralPoseHead):
         joints_3d = self.codec.decode(out['joints'])
         keypoints = out['keypoints'][..., :2] * out['joints'].new_tensor(
             size)
-        return [dict(pred_joints_3d=hand, pred_joints_absolute=False,
-                     pred_keypoints_2d=points)
-                for hand, points in zip(joints_3d, keypoints)]
+        preds = [dict(pred_joints_3d=hand, pred_joints_absolute=False,
+                      pred_keypoints_2d=points)
+                 for hand, points in zip(joints_3d, keypoints)]
+        if self.grasp is not None:
+            for pred, logits in zip(preds, out['grasp_logits']):
+                pred['pred_grasp_logits'] = logits
+        return preds

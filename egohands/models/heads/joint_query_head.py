@@ -2,16 +2,15 @@
 
 One learned query per joint attends to the backbone's patch tokens through a
 pre-norm transformer decoder; a linear readout gives each joint's 3
-coordinates in the codec's (z-scored, wrist-relative) space
-(seed_methods.md section 3.1). With ``with_sigma=True`` a second readout
-predicts a per-coordinate standard deviation for the RLE loss.
+coordinates in the codec's (z-scored, wrist-relative) space (HP-ViT,
+arXiv:2406.12219; docs/hpvit.md). With ``with_sigma=True`` a second
+readout predicts a per-coordinate standard deviation for the RLE loss.
 
 With ``side_conditioned=True`` a learned embedding of the side the hand
 looks like in the input (``egohands.geometry.apparent_hand_side``) is added
 to every query. Benchmarks give the side with each box, and without it a
-left hand seen from the back and a right hand seen from the palm have the
-same silhouette: on EgoSynth, whose hands have no forearm to tell them
-apart, the condition is what lets a small model beat the mean pose.
+left hand seen from the back and a right hand seen from the palm can have
+the same silhouette (what it changed on EgoSynth: docs/hpvit.md).
 """
 import inspect
 from typing import Dict, List, Optional

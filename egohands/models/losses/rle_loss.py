@@ -12,10 +12,11 @@ negative log-likelihood of the target
   (trained jointly): ``-log F(r) + sum_c log sigma_c``.
 
 This is the RLE paper's ``-log Q(r) - log G(r) + log sigma`` with the
-normaliser ``s`` dropped, as in the RLE authors' code; HP-ViT's seed paper
-writes the same equation. HP-ViT's released ``RLELoss3D`` had no flow
-(``log F = 0``, seed_methods.md section 3.2): ``use_flow=False`` gives the
-plain base-density NLL, which has the same optimum for ``mu``.
+normaliser ``s`` dropped, as in the RLE authors' code ("Human Pose
+Regression with Residual Log-likelihood Estimation", arXiv:2107.11291);
+HP-ViT's paper (arXiv:2406.12219) writes the same equation. HP-ViT's
+released ``RLELoss3D`` had no flow (``log F = 0``): ``use_flow=False``
+gives the plain base-density NLL, which has the same optimum for ``mu``.
 
 Constants: the Laplace density here has standard deviation ``sigma`` (scale
 ``sigma / sqrt(2)``), so ``sigma`` means the same for both bases and can be

@@ -5,8 +5,8 @@ views of each crop (here: unflipped and flipped) and :class:`HandFlipTTAModel`
 runs the estimator on every view. The estimator has already brought each
 view's prediction back to the original image and camera frame (architecture
 section 3.3), so merging is a plain average. HP-ViT used the vertical flip
-(``seed 000``, section 2.3); a horizontal flip swaps the hand side and works
-the same way.
+(arXiv:2406.12219; docs/hpvit.md); a horizontal flip swaps the hand side and
+works the same way.
 
 Config (``tools/test.py --tta`` swaps these in)::
 

@@ -45,7 +45,7 @@ class ForearmSampling:
     prob: float = 1.0
     length_m: Tuple[float, float] = (0.30, 0.40)
     wrist_radii_m: Tuple[float, float] = (0.027, 0.018)
-    elbow_scale: float = 1.35
+    elbow_scale: float = 1.15
     inset_m: float = 0.012
     max_bend_deg: float = 55.0
     shoulder_m: Tuple[float, float, float] = (0.18, 0.25, 0.08)

@@ -2,7 +2,7 @@
 # model_zoo.md), converted and tested:
 #   python tools/convert_checkpoint.py pcie ViTFormer-Base.pt \
 #       checkpoints/hpvit_vit-b_egoexo4d.pth
-#   python tools/test.py configs/hpvit/hpvit-pcie_vit-b_egoexo4d-192x256.py \
+#   python tools/test.py configs/hpvit/hpvit-pcie_vit-b_1xb64-70e_egoexo4d-192x256.py \
 #       checkpoints/hpvit_vit-b_egoexo4d.pth
 # The released model is mmpretrain's ViT (a class token inside attention)
 # fed 192 x 256 (h x w) crops, the padded square box scaled to 256 px wide

@@ -1,15 +1,15 @@
-# The model of `make demo`: a narrow ResNet-18 (timm, from scratch) and a
-# 2.5D integral head (per-joint heatmap + relative depth, soft-argmax,
-# lifted to 3D with the crop camera by Pose25DCodec) on 64 x 64 crops of
-# EgoSynth, left hands mirrored into right hands. docs/egosynth.md has the
-# numbers and the commands.
+# The model of `make demo`: a narrow ResNet-18 (timm, from scratch) with
+# skip connections into a 2.5D heatmap head whose keypoints an MLP lifts to
+# wrist-relative 3D, with grasp and Procrustes-aligned auxiliary losses, on
+# 64 x 64 crops of EgoSynth, left hands mirrored into right hands.
+# docs/egosynth.md has the numbers and the commands.
 #   python tools/make_egosynth.py --out data/egosynth --train 4000 --val 400
-#   python tools/train.py configs/integral/integral_resnet18-w32_1xb32-8e_egosynth-64x64.py
-#   python tools/test.py CONFIG work_dirs/.../epoch_8.pth
+#   python tools/train.py configs/integral/integral_resnet18-w32_1xb32-10e_egosynth-64x64.py
+#   python tools/test.py CONFIG work_dirs/.../epoch_10.pth
 _base_ = ['../_base_/default_runtime.py', '../_base_/datasets/egosynth.py']
 
 crop_size = 64
-batch_size, max_epochs, base_lr = 32, 8, 2e-3
+batch_size, max_epochs, base_lr = 32, 10, 2e-3
 
 model = dict(
     type='TopdownHandEstimator',
@@ -18,12 +18,13 @@ model = dict(
                            std=[58.395, 57.12, 57.375], bgr_to_rgb=True),
     backbone=dict(type='TimmBackbone', model_name='resnet18',
                   channels=(32, 64, 128, 256), out_indices=(1, 2, 3)),
-    head=dict(type='HeatmapLiftingHead', in_channels=128,
-              deconv_channels=(64, 64), skip_channels=(64, 32),
+    head=dict(type='HeatmapLiftingHead', deconv_channels=(64, 64),
+              skip_channels=(64, 32),
               lifter_channels=512,
               codec=dict(type='RootRelativeJointCodec'),
               keypoint_codec=dict(type='Pose25DCodec', depth_scale_mm=100.0),
-              heatmap_weight=0.5),
+              heatmap_weight=0.5, grasp_classes=3, grasp_weight=1.0,
+              pa_weight=0.05),
     test_cfg=dict())
 
 # left hands become right hands (the estimator mirrors predictions back)

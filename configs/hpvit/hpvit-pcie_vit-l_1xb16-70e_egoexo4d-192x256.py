@@ -1,9 +1,9 @@
 # HP-ViT ViT-L with the released PCIE_EgoHandPose weights (ViTFormer-Large.pt,
-# model_zoo.md): the ViT-B file hpvit-pcie_vit-b_egoexo4d-192x256.py says
+# model_zoo.md): the ViT-B file hpvit-pcie_vit-b_1xb64-70e_egoexo4d-192x256.py says
 # how the released model sees its crops; here with ViT-L's numbers.
 #   python tools/convert_checkpoint.py pcie ViTFormer-Large.pt \
 #       checkpoints/hpvit_vit-l_egoexo4d.pth
-#   python tools/test.py configs/hpvit/hpvit-pcie_vit-l_egoexo4d-192x256.py \
+#   python tools/test.py configs/hpvit/hpvit-pcie_vit-l_1xb16-70e_egoexo4d-192x256.py \
 #       checkpoints/hpvit_vit-l_egoexo4d.pth
 # Reference (seed, val): 23.38 / 9.05.
 _base_ = [

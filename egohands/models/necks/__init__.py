@@ -1,1 +1,0 @@
-"""egohands.models.necks."""
