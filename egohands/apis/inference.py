@@ -53,7 +53,7 @@ __all__ = ['init_model', 'init_detector', 'inference_topdown',
 def init_detector(config, checkpoint: Optional[str] = None,
                   device: str = 'cpu', cfg_options: Optional[Dict] = None):
     """A hand detector (e.g. ``HandCenterDetector``,
-    configs/detector/) loaded like :func:`init_model`; a ConfigError when
+    configs/handcenter/) loaded like :func:`init_model`; a ConfigError when
     the config's model has no ``detect(image) -> (boxes, scores, sides)``
     (e.g. a pose config given by mistake)."""
     from egohands.utils.errors import ConfigError
@@ -63,7 +63,7 @@ def init_detector(config, checkpoint: Optional[str] = None,
         raise ConfigError(
             f'{where}: its model {type(detector).__name__} is not a hand '
             'detector (no detect(image) method); give a detector config '
-            'such as configs/detector/handcenter_*.py')
+            'such as configs/handcenter/handcenter_*.py')
     return detector
 
 

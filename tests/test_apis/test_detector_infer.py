@@ -18,7 +18,7 @@ from egohands.apis.cli import run_cli
 from egohands.evaluation.metrics.hand_box_metric import box_iou
 
 DETECTOR_CONFIG = str(Path(__file__).resolve().parents[2] / 'configs' /
-                      'detector' /
+                      'handcenter' /
                       'handcenter_simplecnn_1xb16-20e_egosynth-128x128.py')
 # a narrower network, long enough on the 8 toy training images to find
 # every hand of them (measured: IoU >= 0.85, sides right)

@@ -3,9 +3,9 @@
 # to 128 x 128 px; per 8 px cell a centre heatmap per side, box size and
 # centre offset (egohands/models/detectors/). Metric: box recall /
 # precision at IoU 0.5 and side accuracy (HandBoxMetric).
-#   python tools/train.py configs/detector/handcenter_simplecnn_1xb16-20e_egosynth-128x128.py
+#   python tools/train.py configs/handcenter/handcenter_simplecnn_1xb16-20e_egosynth-128x128.py
 #   python tools/infer.py POSE_CONFIG POSE_CKPT images/ \
-#       --detector configs/detector/handcenter_simplecnn_1xb16-20e_egosynth-128x128.py \
+#       --detector configs/handcenter/handcenter_simplecnn_1xb16-20e_egosynth-128x128.py \
 #       work_dirs/handcenter_simplecnn_1xb16-20e_egosynth-128x128/best_box_recall_epoch_N.pth
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/datasets/egosynth.py'
