@@ -171,6 +171,7 @@ _MODEL_LOCATIONS = [
     'egohands.models.backbones', 'egohands.models.heads',
     'egohands.models.losses', 'egohands.models.discriminators',
     'egohands.models.estimators', 'egohands.models.data_preprocessors',
+    'egohands.models.detectors',
     'egohands.models.tta', 'egohands.hand_models', 'egohands.codecs'
 ]
 

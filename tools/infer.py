@@ -11,7 +11,7 @@ tools/download.py --list) or an exported ``.onnx`` file. INPUT is an image,
 a folder of images or a video file. Hand boxes come from ``--bboxes`` (a
 COCO file or ``{image name: [[x0, y0, x1, y1], ...]}``; video frames are
 named ``<video stem>_<index:06d>``), else from ``--detector`` (a hand
-detector config and checkpoint, e.g. configs/detector/), else each image is
+detector config and checkpoint, e.g. configs/handcenter/), else each image is
 one hand crop. Writes ``DIR/vis/*.jpg`` and ``DIR/predictions.json`` (one
 record per hand; format: egohands/apis/prediction_records.py). ``--show``
 opens a window per picture (needs a display). User mistakes end with one
@@ -67,9 +67,9 @@ def main(argv: List[str]) -> int:
         raise ConfigError('give --bboxes or --detector, not both')
     detector = None
     if args.detector:
-        from egohands.apis import init_model
-        detector = init_model(args.detector[0], args.detector[1],
-                              args.device)
+        from egohands.apis import init_detector
+        detector = init_detector(args.detector[0], args.detector[1],
+                                 args.device)
     K = None
     if args.K:
         fx, fy, cx, cy = args.K

@@ -46,8 +46,25 @@ ImageLike = Union[str, np.ndarray]
 DEFAULT_FOV_DEG = 60.0
 DEFAULT_HAND_SIDE = 'right'
 
-__all__ = ['init_model', 'inference_topdown', 'default_intrinsics',
-           'whole_image_box', 'DEFAULT_FOV_DEG']
+__all__ = ['init_model', 'init_detector', 'inference_topdown',
+           'default_intrinsics', 'whole_image_box', 'DEFAULT_FOV_DEG']
+
+
+def init_detector(config, checkpoint: Optional[str] = None,
+                  device: str = 'cpu', cfg_options: Optional[Dict] = None):
+    """A hand detector (e.g. ``HandCenterDetector``,
+    configs/handcenter/) loaded like :func:`init_model`; a ConfigError when
+    the config's model has no ``detect(image) -> (boxes, scores, sides)``
+    (e.g. a pose config given by mistake)."""
+    from egohands.utils.errors import ConfigError
+    detector = init_model(config, checkpoint, device, cfg_options)
+    if not callable(getattr(detector, 'detect', None)):
+        where = config if isinstance(config, str) else 'detector config'
+        raise ConfigError(
+            f'{where}: its model {type(detector).__name__} is not a hand '
+            'detector (no detect(image) method); give a detector config '
+            'such as configs/handcenter/handcenter_*.py')
+    return detector
 
 
 def default_intrinsics(width: int, height: int) -> np.ndarray:

@@ -25,7 +25,8 @@ import numpy as np
 
 from egohands.apis.inference import (DEFAULT_HAND_SIDE, box_padding,
                                      build_test_pipeline, check_boxes,
-                                     default_intrinsics, prepare_hands,
+                                     default_intrinsics, init_detector,
+                                     prepare_hands,
                                      run_batch, whole_image_box)
 from egohands.apis.inference_inputs import (BoxEntry, iter_frames,
                                             list_frames, load_box_file,
@@ -44,9 +45,11 @@ class HandPoseInferencer:
         model: a built model, or what :func:`init_model` takes.
         checkpoint: checkpoint of ``model`` when it is a config.
         device: torch device.
-        detector: a hand detector (``HandBoxDetector`` or any object with
-            ``detect(image) -> (boxes (N, 4) xyxy, scores (N,), sides)``)
-            used for frames without boxes; None: the whole image.
+        detector: a hand detector used for frames without boxes: any
+            object with ``detect(image) -> (boxes (N, 4) xyxy, scores
+            (N,), sides)`` (e.g. ``HandCenterDetector``), or a
+            ``(config, checkpoint)`` pair for :func:`init_detector`; None:
+            the whole image.
         batch_size: hands per model call.
         cfg_options: merged into the model's config.
     """
@@ -57,6 +60,8 @@ class HandPoseInferencer:
         if not hasattr(model, 'test_step'):
             model = init_model(model, checkpoint, device, cfg_options)
         self.model = model
+        if isinstance(detector, (tuple, list)):
+            detector = init_detector(*detector, device=device)
         self.detector = detector
         self.batch_size = max(int(batch_size), 1)
         self.pipeline = build_test_pipeline(model.cfg)

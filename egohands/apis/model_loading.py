@@ -96,7 +96,12 @@ def _load_weights(model, checkpoint: Dict, where: str) -> None:
         if isinstance(checkpoint, dict) else None
     if not isinstance(state, dict):
         raise CheckpointError(f'checkpoint {where}: holds no state_dict')
-    result = model.load_state_dict(state, strict=False)
+    try:
+        result = model.load_state_dict(state, strict=False)
+    except RuntimeError as err:  # tensor shapes differ
+        first = str(err).split('\n\t')[1:2] or [str(err)]
+        raise CheckpointError(f'checkpoint {where} does not fit the '
+                              f"config's model: {first[0].strip()}") from None
     if result.missing_keys or result.unexpected_keys:
         raise CheckpointError(
             f'checkpoint {where} does not fit the config\'s model: '

@@ -8,6 +8,8 @@
 ``photometric``     ``HSVJitter``, ``RandomBlur``, ``RandomMedianBlur``,
                     ``CoarseDropout``, ``ColorScale``
 ``formatting``      ``PackHandInputs`` (last transform)
+``detection``       ``ResizeImage``, ``PackDetectionInputs`` (whole images
+                    with all their hands, for the hand detector)
 ==================  ========================================================
 
 A typical pipeline: ``LoadImage -> GetSquareBBox -> [RandomBBoxTransform]
@@ -15,6 +17,8 @@ A typical pipeline: ``LoadImage -> GetSquareBBox -> [RandomBBoxTransform]
 """
 from egohands.datasets.transforms.bbox import (GetSquareBBox,
                                                RandomBBoxTransform)
+from egohands.datasets.transforms.detection import (PackDetectionInputs,
+                                                    ResizeImage)
 from egohands.datasets.transforms.flip import RandomFlip, flip_sample
 from egohands.datasets.transforms.formatting import PackHandInputs
 from egohands.datasets.transforms.loading import LoadImage
@@ -27,5 +31,5 @@ from egohands.datasets.transforms.topdown_affine import TopdownAffine
 __all__ = [
     'LoadImage', 'GetSquareBBox', 'RandomBBoxTransform', 'TopdownAffine',
     'RandomFlip', 'flip_sample', 'HSVJitter', 'RandomBlur',
-    'RandomMedianBlur', 'CoarseDropout', 'ColorScale', 'PackHandInputs'
+    'RandomMedianBlur', 'CoarseDropout', 'ColorScale', 'PackHandInputs', 'ResizeImage', 'PackDetectionInputs'
 ]

@@ -4,7 +4,8 @@ Importing this package registers every metric in ``METRICS`` (the registry's
 ``locations`` point here).
 """
 from .acceleration_error_metric import AccelerationErrorMetric
+from .hand_box_metric import HandBoxMetric
 from .hand_keypoint_3d_metric import HandKeypoint3DMetric
 
-__all__ = ['HandKeypoint3DMetric', 'AccelerationErrorMetric']
+__all__ = ['HandKeypoint3DMetric', 'AccelerationErrorMetric', 'HandBoxMetric']
 from .egoexo4d_metric import EgoExo4DMetric, EgoExo4DSubmissionWriter  # noqa: F401,E501
