@@ -6,10 +6,13 @@ statistics it needs are buffers, so they travel with every checkpoint.
 Codecs are registered in ``MODELS`` and built by the head that uses them.
 """
 from abc import ABCMeta, abstractmethod
-from typing import Dict
+from typing import Dict, Optional
 
 import torch
 from torch import nn
+
+from egohands.codecs.target_stats import load_stats
+from egohands.utils.errors import MissingAssetError
 
 
 class BaseJointCodec(nn.Module, metaclass=ABCMeta):
@@ -40,9 +43,24 @@ class BaseJointCodec(nn.Module, metaclass=ABCMeta):
     def decode(self, outputs: torch.Tensor) -> torch.Tensor:
         """Raw outputs (B, K, D) -> joints (B, K, 3) in mm, input camera."""
 
+    def init_statistics(self, stats_file: Optional[str],
+                        num_joints: int) -> None:
+        """Register the ``has_stats`` buffer and load ``stats_file`` when it
+        exists; otherwise the checkpoint or the ``TargetStatsHook`` provides
+        the statistics later. Call after registering the statistics'
+        own buffers."""
+        self.stats_file = stats_file
+        self.register_buffer('has_stats', torch.tensor(False))
+        if stats_file is not None:
+            try:
+                self.set_statistics(load_stats(stats_file, num_joints))
+            except MissingAssetError:
+                pass
+
     def has_statistics(self) -> bool:
         """Whether the codec is ready to decode."""
-        return True
+        has_stats = getattr(self, 'has_stats', None)
+        return True if has_stats is None else bool(has_stats)
 
     def set_statistics(self, stats: Dict) -> None:
         """Install statistics (a dict as written by ``target_stats``)."""

@@ -24,7 +24,6 @@ from typing import Dict, Optional, Sequence
 import torch
 
 from egohands.codecs.base import BaseJointCodec
-from egohands.codecs.target_stats import load_stats
 from egohands.datasets.metainfo import NUM_JOINTS, SKELETON, WRIST
 from egohands.registry import MODELS
 from egohands.utils.errors import MissingAssetError
@@ -54,22 +53,13 @@ class Pose25DCodec(BaseJointCodec):
         self.num_joints = num_joints
         self.root_index = root_index
         self.depth_scale_mm = float(depth_scale_mm)
-        self.stats_file = stats_file
         parents, children = zip(*SKELETON)
         self.register_buffer('bone_parent', torch.tensor(parents),
                              persistent=False)
         self.register_buffer('bone_child', torch.tensor(children),
                              persistent=False)
         self.register_buffer('bone_sq_sum', torch.tensor(0.0))
-        self.register_buffer('has_stats', torch.tensor(False))
-        if stats_file is not None:
-            try:
-                self.set_statistics(load_stats(stats_file, num_joints))
-            except MissingAssetError:
-                pass  # the checkpoint or the TargetStatsHook provides them
-
-    def has_statistics(self) -> bool:
-        return bool(self.has_stats)
+        self.init_statistics(stats_file, num_joints)
 
     def set_statistics(self, stats: Dict) -> None:
         """Install ``bone_sq_sum`` (mm^2) from a statistics dict."""

@@ -22,7 +22,6 @@ from typing import Dict, Optional
 import torch
 
 from egohands.codecs.base import BaseJointCodec
-from egohands.codecs.target_stats import load_stats
 from egohands.datasets.metainfo import NUM_JOINTS, WRIST
 from egohands.registry import MODELS
 from egohands.utils.errors import MissingAssetError
@@ -53,18 +52,9 @@ class RootRelativeJointCodec(BaseJointCodec):
         super().__init__()
         self.num_joints = num_joints
         self.root_index = root_index
-        self.stats_file = stats_file
         self.register_buffer('mean', torch.zeros(num_joints, 3))
         self.register_buffer('std', torch.ones(num_joints, 3))
-        self.register_buffer('has_stats', torch.tensor(False))
-        if stats_file is not None:
-            try:
-                self.set_statistics(load_stats(stats_file, num_joints))
-            except MissingAssetError:
-                pass  # the checkpoint or the TargetStatsHook provides them
-
-    def has_statistics(self) -> bool:
-        return bool(self.has_stats)
+        self.init_statistics(stats_file, num_joints)
 
     def set_statistics(self, stats: Dict) -> None:
         """Install ``mean`` and ``std`` (K, 3) in mm."""
