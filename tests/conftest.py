@@ -18,6 +18,26 @@ TINY_CONFIG = REPO_ROOT / 'configs' / 'tiny' / \
     'tiny_simplecnn_1xb8-4e_toy-64x64.py'
 
 
+@pytest.fixture(autouse=True)
+def _drop_closed_log_streams():
+    """After each test, drop log handlers whose stream pytest has closed.
+
+    Tools run in this process create mmengine loggers whose handlers keep
+    the ``sys.stderr`` of the test that created them; a later test's log
+    call would then print a '--- Logging error ---' traceback."""
+    yield
+    import logging
+
+    from mmengine.logging import MMLogger
+    loggers = [logging.getLogger(), *MMLogger._instance_dict.values()]
+    loggers += [logger for logger in logging.Logger.manager.loggerDict.values()
+                if isinstance(logger, logging.Logger)]
+    for logger in loggers:
+        for handler in list(logger.handlers):
+            if getattr(getattr(handler, 'stream', None), 'closed', False):
+                logger.removeHandler(handler)
+
+
 @pytest.fixture(scope='session')
 def repo_root() -> Path:
     """The root of the egohands checkout."""

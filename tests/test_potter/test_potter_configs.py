@@ -145,16 +145,23 @@ def test_one_iteration_on_a_converted_egoexo4d_release(tmp_path):
 
 @pytest.fixture(scope='module')
 def egosynth_root(tmp_path_factory) -> str:
-    """A tiny EgoSynth (8 / 4 / 4 images at 128 px) and its hand model."""
+    """A tiny EgoSynth (8 / 4 / 4 images at 128 px) and its hand model;
+    wide cameras and near hands, so that hands fill a fair part of these
+    small images (the default's hands would be about 25 px)."""
     from egohands.synth.egosynth import (EgoSynthConfig,
                                              generate_egosynth)
+    from egohands.synth.egosynth.cameras import WIDE_ANGLE
+    from egohands.synth.egosynth.placement import PlacementSampling
     from egohands.synth.hand import write_synthetic_model
     hand_dir = tmp_path_factory.mktemp('potter_hand')
     write_synthetic_model(str(hand_dir))
     out = tmp_path_factory.mktemp('potter_egosynth')
     generate_egosynth(str(out), dict(train=8, val=4, test=4), seed=0,
                       model_dir=str(hand_dir),
-                      config=EgoSynthConfig(width=128, height=128),
+                      config=EgoSynthConfig(
+                          width=128, height=128, camera=WIDE_ANGLE,
+                          placement=PlacementSampling(
+                              root_distance_m=(0.15, 0.35))),
                       workers=1, progress=False, log=lambda *_: None)
     return str(out) + '/'
 
