@@ -1,5 +1,5 @@
 """Data preprocessors: batching, normalisation and device moves."""
-from egohands.models.data_preprocessors.hand_data_preprocessor import \
-    HandDataPreprocessor
+from egohands.models.data_preprocessors.hand_data_preprocessor import (
+    HandDataPreprocessor, build_data_preprocessor)
 
-__all__ = ['HandDataPreprocessor']
+__all__ = ['HandDataPreprocessor', 'build_data_preprocessor']

@@ -33,3 +33,10 @@ class HandDataPreprocessor(ImgDataPreprocessor):
                  non_blocking: bool = False) -> None:
         super().__init__(mean=mean, std=std, bgr_to_rgb=bgr_to_rgb,
                          non_blocking=non_blocking)
+
+
+def build_data_preprocessor(cfg):
+    """A model's data preprocessor from its config dict, built in egohands'
+    ``MODELS`` (mmengine's ``BaseModel`` would look in its own registry when
+    no default scope is set); a module or None passes through."""
+    return MODELS.build(cfg) if isinstance(cfg, dict) else cfg

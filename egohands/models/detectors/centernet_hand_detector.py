@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import nn
 
+from egohands.models.data_preprocessors import build_data_preprocessor
 from egohands.models.detectors.center_targets import (SIDE_CHANNELS,
                                                       decode_centers,
                                                       encode_center_targets)
@@ -62,11 +63,9 @@ class HandCenterDetector(BaseModel):
                  size_weight: float = 0.1, offset_weight: float = 1.0,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg=None) -> None:
-        if isinstance(data_preprocessor, dict):
-            # built here: egohands types resolve without a default scope
-            data_preprocessor = MODELS.build(data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+        super().__init__(
+            data_preprocessor=build_data_preprocessor(data_preprocessor),
+            init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.stride = int(stride)
         self.input_size = int(input_size)

@@ -5,6 +5,7 @@ from typing import Dict, List, Optional, Union
 import torch
 from mmengine.model import BaseModel
 
+from egohands.models.data_preprocessors import build_data_preprocessor
 from egohands.models.estimators.original_frame import to_original_frame
 from egohands.registry import MODELS, POSTPROCESSORS
 from egohands.structures import HandDataSample
@@ -76,12 +77,9 @@ class TopdownHandEstimator(BaseModel):
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
                  init_cfg=None) -> None:
-        if isinstance(data_preprocessor, dict):
-            # built here so that egohands types resolve without a default
-            # scope (mmengine's BaseModel would look in its own registry)
-            data_preprocessor = MODELS.build(data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+        super().__init__(
+            data_preprocessor=build_data_preprocessor(data_preprocessor),
+            init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck) if neck is not None else None
         self.head = MODELS.build(
