@@ -22,6 +22,13 @@ from egohands.registry import MODELS
 from egohands.structures import HandDataSample
 
 
+def cell_centres(size: int, like: torch.Tensor) -> torch.Tensor:
+    """(size,) centres ``(i + 0.5) / size`` of a map's cells, as fractions
+    of the map, in ``like``'s dtype and device."""
+    return (torch.arange(size, dtype=like.dtype, device=like.device) +
+            0.5) / size
+
+
 def soft_argmax(logits: torch.Tensor, values: torch.Tensor):
     """Expected position and value under each map's softmax.
 
@@ -33,14 +40,10 @@ def soft_argmax(logits: torch.Tensor, values: torch.Tensor):
         ``uv`` (B, K, 2) in fractions of the map's width and height (pixel
         centres at ``(i + 0.5) / W``) and ``value`` (B, K).
     """
-    batch, joints, height, width = logits.shape
+    height, width = logits.shape[2:]
     prob = logits.flatten(2).softmax(dim=-1).view_as(logits)
-    xs = (torch.arange(width, dtype=prob.dtype, device=prob.device) + 0.5) \
-        / width
-    ys = (torch.arange(height, dtype=prob.dtype, device=prob.device) + 0.5) \
-        / height
-    u = (prob.sum(dim=2) * xs).sum(dim=-1)
-    v = (prob.sum(dim=3) * ys).sum(dim=-1)
+    u = (prob.sum(dim=2) * cell_centres(width, prob)).sum(dim=-1)
+    v = (prob.sum(dim=3) * cell_centres(height, prob)).sum(dim=-1)
     value = (prob * values).sum(dim=(2, 3))
     return torch.stack([u, v], dim=-1), value
 
@@ -49,12 +52,8 @@ def gaussian_heatmap_targets(uv: torch.Tensor, height: int, width: int,
                              sigma: float) -> torch.Tensor:
     """(B, K, H, W) Gaussians (summing to 1) centred at ``uv`` (B, K, 2),
     fractions of the map; ``sigma`` in map cells."""
-    xs = (torch.arange(width, dtype=uv.dtype, device=uv.device) + 0.5) \
-        / width
-    ys = (torch.arange(height, dtype=uv.dtype, device=uv.device) + 0.5) \
-        / height
-    dx = (xs - uv[..., :1]) * width                 # (B, K, W) cells
-    dy = (ys - uv[..., 1:]) * height                # (B, K, H)
+    dx = (cell_centres(width, uv) - uv[..., :1]) * width    # (B, K, W) cells
+    dy = (cell_centres(height, uv) - uv[..., 1:]) * height  # (B, K, H)
     maps = torch.exp(-(dy[..., :, None]**2 + dx[..., None, :]**2) /
                      (2 * sigma**2))
     return maps / maps.sum(dim=(2, 3), keepdim=True).clamp(min=1e-12)
