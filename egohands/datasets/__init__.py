@@ -7,6 +7,13 @@ from egohands.datasets.base_dataset import BaseHandDataset
 from egohands.datasets.egohands_coco import EgoHandsCocoDataset
 from egohands.datasets.egohands_images import EgoHandsImageDataset
 from egohands.datasets.egoexo4d_dataset import EgoExo4DHandDataset
+from egohands.datasets.arctic_dataset import ArcticEgoDataset
+from egohands.datasets.assemblyhands_dataset import AssemblyHandsEgoDataset
+from egohands.datasets.epic_handkps_dataset import EPICHandKpsDataset
+from egohands.datasets.freihand_dataset import FreiHANDDataset
+from egohands.datasets.h2o_dataset import H2OHandDataset
 
 __all__ = ['BaseHandDataset', 'EgoHandsCocoDataset', 'EgoExo4DHandDataset',
-           'EgoHandsImageDataset']
+           'EgoHandsImageDataset', 'ArcticEgoDataset',
+           'AssemblyHandsEgoDataset', 'EPICHandKpsDataset', 'FreiHANDDataset',
+           'H2OHandDataset']
