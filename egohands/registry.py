@@ -183,7 +183,8 @@ MODEL_WRAPPERS = _child('model_wrapper', MMENGINE_MODEL_WRAPPERS, [])
 WEIGHT_INITIALIZERS = _child('weight initializer',
                              MMENGINE_WEIGHT_INITIALIZERS, [])
 DATASETS = _child('dataset', MMENGINE_DATASETS, ['egohands.datasets'])
-DATA_SAMPLERS = _child('data sampler', MMENGINE_DATA_SAMPLERS, [])
+DATA_SAMPLERS = _child('data sampler', MMENGINE_DATA_SAMPLERS,
+                       ['egohands.datasets.samplers'])
 TRANSFORMS = _child('transform', MMENGINE_TRANSFORMS,
                     ['egohands.datasets.transforms'])
 METRICS = _child('metric', MMENGINE_METRICS, ['egohands.evaluation.metrics'])
