@@ -117,6 +117,7 @@ SMALL_METRICS = {
         out_file='{out_dir}/submission.json'), 'val'),
     # train has one hand over five frames, 10 apart
     'AccelerationErrorMetric': (dict(frame_step=10), 'train'),
+    'WildHandsMetric': (dict(), 'val'),
 }
 
 #: families of MODELS, by the package that registers them; the ones built
