@@ -29,6 +29,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 import numpy as np
 import torch
 from mmengine.dataset import BaseDataset, ConcatDataset
+from mmengine.structures import BaseDataElement
 
 from egohands.registry import DATASETS
 from egohands.utils.errors import ConfigError
@@ -96,31 +97,45 @@ def _gate_fields(get, set_, has, supervision: Mapping[str, bool],
         set_(grasp_field, _minus_one(get(grasp_field)))
 
 
+def _gate_packed(sample: Any, supervision: Mapping[str, bool]) -> None:
+    _gate_fields(lambda f: getattr(sample, f),
+                 lambda f, v: setattr(sample, f, v),
+                 lambda f: f in sample, supervision, _PACKED, 'gt_grasp')
+
+
+def _gate_raw(record: Dict, supervision: Mapping[str, bool]) -> None:
+    _gate_fields(record.__getitem__, record.__setitem__,
+                 record.__contains__, supervision, _RAW, 'grasp')
+    if not supervision['mask'] and 'segmentation' in record:
+        record['segmentation'] = None
+
+
 def gate_supervision(output: Any, supervision: Mapping[str, bool]) -> Any:
     """Invalidate the labels ``supervision`` switches off, in place.
 
     Args:
         output: what a dataset returns: a packed ``{'inputs',
-            'data_samples'}`` (one ``HandDataSample`` or a list) or the raw
-            per-hand dict (``joints_valid``, ``segmentation``, ...).
+            'data_samples'}`` (a ``HandDataSample``, a list of them, or a
+            two-hand sample holding one per side as ``right`` / ``left``),
+            or the raw per-hand dict (``joints_valid``, ``segmentation``,
+            ...) or per-image dict with ``hands = {side: per-hand dict}``.
         supervision: the full dict of :data:`SUPERVISION_KEYS`.
     """
-    if all(supervision.values()):
+    if all(supervision.values()) or not isinstance(output, dict):
         return output
-    if isinstance(output, dict) and 'data_samples' in output:
+    if 'data_samples' in output:
         samples = output['data_samples']
         for sample in samples if isinstance(samples, (list, tuple)) else [
                 samples]:
-            _gate_fields(lambda f: getattr(sample, f),
-                         lambda f, v: setattr(sample, f, v),
-                         lambda f: f in sample, supervision, _PACKED,
-                         'gt_grasp')
-        return output
-    if isinstance(output, dict):
-        _gate_fields(output.__getitem__, output.__setitem__,
-                     output.__contains__, supervision, _RAW, 'grasp')
-        if not supervision['mask'] and 'segmentation' in output:
-            output['segmentation'] = None
+            sides = [sample.get(side) for side in ('right', 'left')]
+            sides = [s for s in sides if isinstance(s, BaseDataElement)]
+            for hand in sides or [sample]:
+                _gate_packed(hand, supervision)
+    elif isinstance(output.get('hands'), dict):
+        for hand in output['hands'].values():
+            _gate_raw(hand, supervision)
+    else:
+        _gate_raw(output, supervision)
     return output
 
 

@@ -153,3 +153,34 @@ def test_config_mistakes_are_one_line(sources, match):
         DATASETS.build(dict(type='MultiSourceHandDataset', sources=sources,
                             lazy_init=True))
     assert '\n' not in str(err.value)
+
+
+def test_gating_reaches_the_hands_of_two_hand_samples():
+    from egohands.datasets.multi_source import (check_supervision,
+                                                gate_supervision)
+    from egohands.structures import HandDataSample
+    only_2d = check_supervision(KEYPOINTS_ONLY, '')
+
+    def hand():
+        sample = HandDataSample()
+        sample.gt_joints_valid = torch.ones(21)
+        sample.gt_keypoints_2d_valid = torch.ones(21)
+        sample.gt_mano_valid = torch.tensor(1.0)
+        sample.gt_grasp = torch.tensor(4)
+        return sample
+
+    image = HandDataSample()
+    image.right, image.left = hand(), hand()
+    gate_supervision({'inputs': {}, 'data_samples': image}, only_2d)
+    for side in (image.right, image.left):
+        assert side.gt_joints_valid.sum() == 0 and side.gt_mano_valid == 0
+        assert int(side.gt_grasp) == -1
+        assert side.gt_keypoints_2d_valid.sum() == 21
+    raw = {'hands': {'right': dict(joints_valid=np.ones(21), grasp=2,
+                                   keypoints_2d_valid=np.ones(21),
+                                   segmentation={'size': [2, 2]})}}
+    gate_supervision(raw, only_2d)
+    right = raw['hands']['right']
+    assert right['joints_valid'].sum() == 0 and right['grasp'] == -1
+    assert right['segmentation'] is None
+    assert right['keypoints_2d_valid'].sum() == 21

@@ -208,3 +208,30 @@ def test_registered_metric_matches_the_reference_loops():
     assert result['mrrpe'] == pytest.approx(mrrpe, rel=1e-5)
     pix = np.mean(np.linalg.norm(kp_pred - kp_gt, axis=-1)) * 224 / 1920
     assert result['pix_err'] == pytest.approx(pix, rel=1e-5)
+
+
+def test_two_hand_samples_pair_their_hands():
+    """A two-hand sample (per-hand samples ``right`` / ``left``, as the
+    WildHands estimator gives) is one frame; an absent hand is skipped."""
+    rng = np.random.default_rng(7)
+    shape = rng.integers(-50, 50, (21, 3)).astype(float)
+    shape[0] = 0
+    per_hand = [sample(shape + [110, 10, 520], shape + [100, 0, 500],
+                       np.ones(21), 'left', None),
+                sample(shape + [-90, 0, 480], shape + [-100, 0, 500],
+                       np.ones(21), 'right', None)]
+    absent = sample(shape, shape + 7, np.ones(21), 'left', None)
+    absent['hand_present'] = False
+    frames = [dict(img_path='a.jpg', dataset_name='x', left=per_hand[0],
+                   right=per_hand[1]),
+              dict(img_path='b.jpg', dataset_name='x', left=absent,
+                   right=per_hand[1])]
+    metric = METRICS.build(dict(type='WildHandsMetric'))
+    metric.process(None, frames)
+    result = metric.evaluate(2)
+    assert result['mrrpe'] == pytest.approx(math.sqrt(10 ** 2 + 40 ** 2),
+                                            abs=1e-4)
+    # frame a: mean of left |(10,10,20)| and right |(10,0,-20)|; frame b:
+    # its right hand only
+    expected = ((math.sqrt(600) + math.sqrt(500)) / 2 + math.sqrt(500)) / 2
+    assert result['mpjpe_abs'] == pytest.approx(expected, abs=1e-4)

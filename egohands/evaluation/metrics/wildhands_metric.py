@@ -2,8 +2,10 @@
 
 Definitions in ``egohands.evaluation.functional.arctic_protocol``: per hand
 over its valid joints, NaN-mean over the hands of a frame, then mean over
-frames. A frame is a (``dataset_name``, ``img_id``) pair. Keys (mm, 2D in
-px of the 224 full frame):
+frames. A frame is a (``dataset_name``, ``img_id``) pair of per-hand
+samples, or one two-hand sample (per-hand samples ``right`` / ``left``;
+hands with ``hand_present`` False are left out). Keys (mm, 2D in px of the
+224 full frame):
 
 =============  ==============================================================
 ``mpjpe_ra``   root-relative MPJPE, root = each hand's first valid joint in
@@ -59,18 +61,33 @@ class WildHandsMetric(BaseMetric):
         self.frame_px = int(frame_px)
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
-        name = type(self).__name__
+        """Keep one list of hand records per sample: a per-hand sample
+        gives one, a two-hand sample (per-hand samples ``right`` /
+        ``left``) its present hands, paired as one frame."""
         for sample in data_samples:
-            record = joints_3d_record(sample, name)
-            record['keypoints_2d'] = keypoints_2d_record(sample)
-            record['frame_key'] = (sample.get('dataset_name'),
-                                   sample.get('img_id'))
-            shape = sample.get('img_shape')
-            record['img_shape'] = None if shape is None else to_numpy(
-                shape).astype(np.float64)[:2]
-            self.results.append(record)
+            hands = [sample.get(side) for side in ('right', 'left')]
+            hands = [h.to_dict() if hasattr(h, 'to_dict') else h
+                     for h in hands if h is not None]
+            frame = (sample.get('dataset_name'), sample.get('img_id'))
+            if hands:
+                frame = (frame[0], sample.get('img_path') or frame[1])
+            self.results.append([
+                self.hand_record(hand, frame, sample)
+                for hand in hands or [sample]
+                if hand.get('hand_present', True)])
 
-    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+    def hand_record(self, hand: dict, frame: tuple, image: dict) -> dict:
+        """What the metrics need of one hand (original frame, mm, px)."""
+        record = joints_3d_record(hand, type(self).__name__)
+        record['keypoints_2d'] = keypoints_2d_record(hand)
+        record['frame_key'] = frame
+        shape = hand.get('img_shape', image.get('img_shape'))
+        record['img_shape'] = None if shape is None else to_numpy(
+            shape).astype(np.float64)[:2]
+        return record
+
+    def compute_metrics(self, results: List[list]) -> Dict[str, float]:
+        results = [record for records in results for record in records]
         pred = np.stack([r['pred_joints_3d'] for r in results])
         gt = np.stack([r['gt_joints_3d'] for r in results])
         valid = np.stack([r['gt_joints_valid'] for r in results])
