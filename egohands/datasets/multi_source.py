@@ -61,6 +61,20 @@ def check_supervision(supervision: Optional[Mapping], where: str
     return result
 
 
+def default_supervision(dataset: Any) -> Optional[Mapping]:
+    """The ``SUPERVISION`` of a dataset's class, or of the per-hand
+    dataset a wrapper builds from its ``hands`` config (``TwoHand
+    ImageDataset``); None (everything) when neither declares one."""
+    declared = getattr(dataset, 'SUPERVISION', None)
+    hands_cfg = getattr(dataset, 'hands_cfg', None)
+    if declared is None and isinstance(hands_cfg, Mapping):
+        hand_type = hands_cfg.get('type')
+        if isinstance(hand_type, str):
+            hand_type = DATASETS.get(hand_type)
+        declared = getattr(hand_type, 'SUPERVISION', None)
+    return declared
+
+
 def _zero(value: Any) -> Any:
     if isinstance(value, torch.Tensor):
         return torch.zeros_like(value)
@@ -180,7 +194,7 @@ class MultiSourceHandDataset(ConcatDataset):
             if isinstance(dataset, Mapping):
                 dataset = DATASETS.build(copy.deepcopy(dict(dataset)))
             supervision = source.get('supervision',
-                                     getattr(dataset, 'SUPERVISION', None))
+                                     default_supervision(dataset))
             datasets.append(dataset)
             ratios.append(ratio)
             self.supervisions.append(check_supervision(supervision, where))

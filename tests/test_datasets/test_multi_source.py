@@ -184,3 +184,14 @@ def test_gating_reaches_the_hands_of_two_hand_samples():
     assert right['joints_valid'].sum() == 0 and right['grasp'] == -1
     assert right['segmentation'] is None
     assert right['keypoints_2d_valid'].sum() == 21
+
+
+def test_a_wrapper_takes_the_supervision_of_its_hands_dataset():
+    from egohands.datasets.multi_source import default_supervision
+
+    class Wrapper:
+        hands_cfg = dict(type='EPICHandKpsDataset', data_root='nowhere')
+
+    assert default_supervision(Wrapper()) == KEYPOINTS_ONLY
+    Wrapper.hands_cfg = dict(type='EgoHandsCocoDataset')
+    assert default_supervision(Wrapper()) is None
