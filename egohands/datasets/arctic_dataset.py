@@ -3,9 +3,11 @@
 Reads the official processed release (zc-alexfan/arctic
 ``docs/data/data_doc.md``; ``shared/reference/datasets.md`` section 3)::
 
-    {data_root}/splits/p2_{split}.npy       {'data_dict': {'s05/box_use_01': seq}, 'imgnames': [...]}
-    {data_root}/meta/misc.json              {'s05': {'ioi_offset': int, 'image_size': [[w, h], ...]}}
-    {data_root}/images/<sid>/<seq>/0/<frame:05d>.jpg     view 0 = egocentric
+    {data_root}/splits/p2_{split}.npy
+        {'data_dict': {'s05/box_use_01': seq}, 'imgnames': [...]}
+    {data_root}/meta/misc.json
+        {'s05': {'ioi_offset': int, 'image_size': [[w, h], ...]}}
+    {data_root}/images/<sid>/<seq>/0/<frame:05d>.jpg   (view 0: ego)
 
 where ``data_root`` is ``arctic_data/data``. An image name ``.../<sid>/<seq>
 /<view>/<frame>.jpg`` indexes its sequence's arrays at ``frame -
@@ -31,11 +33,12 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from egohands.datasets.base_dataset import BaseHandDataset
-from egohands.datasets.official_records import (FlatHandPose, check_shape,
-                                                fill_hand, read_object_npy)
+from egohands.datasets.official_records import (FlatHandPose, check_choice,
+                                                check_shape, fill_hand,
+                                                read_object_npy)
 from egohands.geometry.joint_orders import ARCTIC_TO_CANONICAL
 from egohands.registry import DATASETS
-from egohands.utils.errors import AnnotationError, ConfigError
+from egohands.utils.errors import AnnotationError
 from egohands.utils.json_files import read_json_file
 
 SPLITS = ('train', 'val', 'test', 'minival', 'smalltrain', 'smallval',
@@ -66,9 +69,7 @@ class ArcticEgoDataset(BaseHandDataset):
     def __init__(self, data_root: str = 'data/arctic/arctic_data/data',
                  split: str = 'val', data_prefix: Optional[dict] = None,
                  mano_model_path: Optional[str] = None, **kwargs) -> None:
-        if split not in SPLITS:
-            raise ConfigError(f'ArcticEgoDataset: split must be one of '
-                              f'{list(SPLITS)}, got {split!r}')
+        check_choice('ArcticEgoDataset', 'split', split, SPLITS)
         self.split = split
         self.flat_pose = FlatHandPose(mano_model_path)
         super().__init__(ann_file=f'splits/p2_{split}.npy',

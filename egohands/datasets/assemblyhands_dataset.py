@@ -3,10 +3,15 @@
 Reads the official release (facebookresearch/assemblyhands-toolkit README;
 ``shared/reference/datasets.md`` section 4)::
 
-    {data_root}/annotations/{split}/assemblyhands_{split}_ego_data_v1-1.json    COCO images + per-image boxes
-    {data_root}/annotations/{split}/assemblyhands_{split}_joint_3d_v1-1.json    world joints, mm
-    {data_root}/annotations/{split}/assemblyhands_{split}_ego_calib_v1-1.json   rectified ego K and [R|t]
-    {data_root}/images/ego_images_rectified/{split}/<seq>/<camera>/<frame>.jpg
+    annotations/{split}/assemblyhands_{split}_ego_data_v1-1.json
+        COCO images and per-image boxes
+    annotations/{split}/assemblyhands_{split}_joint_3d_v1-1.json
+        world joints, mm
+    annotations/{split}/assemblyhands_{split}_ego_calib_v1-1.json
+        rectified ego K and per-frame [R|t]
+    images/ego_images_rectified/{split}/<seq>/<camera>/<frame>.jpg
+
+under ``data_root``.
 
 A hand is one side of one annotation whose ``bbox[side]`` (x0, y0, x1, y1)
 is not null. Its 21 joints are block ``0-20`` (right) or ``21-41`` (left)
@@ -29,13 +34,13 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from egohands.datasets.base_dataset import BaseHandDataset
-from egohands.datasets.official_records import (check_shape, fill_hand,
-                                                project_points)
+from egohands.datasets.official_records import (check_choice, check_shape,
+                                                fill_hand, project_points)
 from egohands.datasets.record_checks import RecordChecker
 from egohands.geometry.joint_orders import (ASSEMBLYHANDS_LEFT_TO_CANONICAL,
                                             ASSEMBLYHANDS_RIGHT_TO_CANONICAL)
 from egohands.registry import DATASETS
-from egohands.utils.errors import AnnotationError, ConfigError
+from egohands.utils.errors import AnnotationError
 from egohands.utils.json_files import read_json_file
 
 SPLITS = ('demo', 'train', 'val', 'test')
@@ -126,9 +131,7 @@ class AssemblyHandsEgoDataset(BaseHandDataset):
     def __init__(self, data_root: str = 'data/assemblyhands',
                  split: str = 'val', data_prefix: Optional[dict] = None,
                  min_valid_joints: int = 10, **kwargs) -> None:
-        if split not in SPLITS:
-            raise ConfigError(f'AssemblyHandsEgoDataset: split must be one '
-                              f'of {list(SPLITS)}, got {split!r}')
+        check_choice('AssemblyHandsEgoDataset', 'split', split, SPLITS)
         self.split = split
         super().__init__(ann_file=annotation_file(split, 'ego_data'),
                          data_root=data_root,

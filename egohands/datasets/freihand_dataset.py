@@ -5,8 +5,9 @@ Reads the official release ``FreiHAND_pub_v2`` (lmb-freiburg/freihand
 
     {data_root}/{split}_K.json      N x (3 x 3) px
     {data_root}/{split}_xyz.json    N x (21 x 3) metres, camera frame
-    {data_root}/{split}_mano.json   N x [[61]]: pose 48 | betas 10 | uv_root 2 | scale 1
-    {data_root}/{split}_verts.json  N x (778 x 3) metres (read with ``with_vertices``)
+    {data_root}/{split}_mano.json   N x [[61]]: pose 48 | betas 10 |
+                                    uv_root 2 | scale 1
+    {data_root}/{split}_verts.json  N x (778 x 3) metres (``with_vertices``)
     {data_root}/{split}/rgb/%08d.jpg   224 x 224; training: id + N * version
 
 ``split`` is ``'training'`` (N = 32560, four renderings per annotation:
@@ -27,8 +28,9 @@ from typing import List, Optional, Sequence
 import numpy as np
 
 from egohands.datasets.base_dataset import BaseHandDataset
-from egohands.datasets.official_records import (FlatHandPose, check_shape,
-                                                fill_hand, project_points)
+from egohands.datasets.official_records import (FlatHandPose, check_choice,
+                                                check_shape, fill_hand,
+                                                project_points)
 from egohands.datasets.record_checks import RecordChecker
 from egohands.registry import DATASETS
 from egohands.utils.errors import AnnotationError, ConfigError
@@ -68,12 +70,8 @@ class FreiHANDDataset(BaseHandDataset):
                  with_vertices: bool = False,
                  ann_format: str = 'official', ann_file: str = '',
                  **kwargs) -> None:
-        if split not in SPLITS:
-            raise ConfigError(f'FreiHANDDataset: split must be one of '
-                              f'{list(SPLITS)}, got {split!r}')
-        if ann_format not in FORMATS:
-            raise ConfigError(f'FreiHANDDataset: ann_format must be one of '
-                              f'{list(FORMATS)}, got {ann_format!r}')
+        check_choice('FreiHANDDataset', 'split', split, SPLITS)
+        check_choice('FreiHANDDataset', 'ann_format', ann_format, FORMATS)
         versions = [versions] if isinstance(versions, str) else list(
             versions)
         allowed = VERSIONS if split == 'training' else VERSIONS[:1]

@@ -3,11 +3,14 @@
 Reads the official release as downloaded (``shared/reference/datasets.md``
 section 5; https://h2odataset.ethz.ch)::
 
-    {data_root}/pose_lists/pose_{split}.txt          lines 'subject1/h1/0/cam4/rgb/000000.png'
-    {data_root}/subject1/h1/0/cam4/rgb/000000.png     1280 x 720
-    {data_root}/subject1/h1/0/cam4/hand_pose/000000.txt       left 1+63, right 1+63 numbers
-    {data_root}/subject1/h1/0/cam4/hand_pose_MANO/000000.txt  left 1+3+48+10, right 1+3+48+10
-    {data_root}/subject1/h1/0/cam4/cam_intrinsics.txt         fx fy cx cy width height
+    pose_lists/pose_{split}.txt   lines 'subject1/h1/0/cam4/rgb/000000.png'
+    subject1/h1/0/cam4/
+        rgb/000000.png              1280 x 720
+        hand_pose/000000.txt        left 1 + 63, right 1 + 63 numbers
+        hand_pose_MANO/000000.txt   left 1+3+48+10, right 1+3+48+10
+        cam_intrinsics.txt          fx fy cx cy width height
+
+under ``data_root``.
 
 ``cam4`` is the head-mounted (egocentric) camera. A hand's first number is
 its "annotated" flag; unannotated hands yield no sample. The 21 joints are
@@ -25,10 +28,10 @@ import numpy as np
 
 from egohands.datasets.base_dataset import BaseHandDataset
 from egohands.datasets.metainfo import NUM_JOINTS
-from egohands.datasets.official_records import fill_hand, project_points
+from egohands.datasets.official_records import (check_choice, fill_hand,
+                                                project_points)
 from egohands.registry import DATASETS
-from egohands.utils.errors import (AnnotationError, ConfigError,
-                                   DatasetNotFoundError)
+from egohands.utils.errors import AnnotationError, DatasetNotFoundError
 
 SPLITS = ('train', 'val', 'test')
 EGO_CAMERA = 'cam4'
@@ -90,9 +93,7 @@ class H2OHandDataset(BaseHandDataset):
     def __init__(self, data_root: str = 'data/h2o', split: str = 'val',
                  camera: str = EGO_CAMERA, ann_file: str = '',
                  with_mano: bool = True, **kwargs) -> None:
-        if split not in SPLITS:
-            raise ConfigError(f'H2OHandDataset: split must be one of '
-                              f'{list(SPLITS)}, got {split!r}')
+        check_choice('H2OHandDataset', 'split', split, SPLITS)
         self.split, self.camera, self.with_mano = split, camera, with_mano
         super().__init__(
             ann_file=ann_file or f'pose_lists/pose_{split}.txt',
