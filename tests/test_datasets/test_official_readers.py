@@ -352,7 +352,10 @@ def write_freihand(root, count=2):
            for _ in range(count)]
     mano = [[list(np.full(48, 0.05)) + list(np.full(10, 0.4)) +
              [100.0, 110.0, 0.5]] for _ in range(count)]
-    for name, content in (('K', K), ('xyz', xyz), ('mano', mano)):
+    verts = [(np.arange(778 * 3).reshape(778, 3) * 1e-4 + i).tolist()
+             for i in range(count)]
+    for name, content in (('K', K), ('xyz', xyz), ('mano', mano),
+                          ('verts', verts)):
         (root / f'training_{name}.json').write_text(json.dumps(content))
     return K, xyz
 
@@ -375,6 +378,14 @@ def test_freihand_record_hand_worked(tmp_path):
                                atol=1e-3)
     assert hand['hand_side'] == 'right' and hand['mano_valid'] == 0.0
     np.testing.assert_allclose(hand['mano_betas'], 0.4)
+    assert 'vertices' not in hand  # the large file is read on request
+    with_vertices = DATASETS.build(dict(type='FreiHANDDataset',
+                                        data_root=str(tmp_path),
+                                        with_vertices=True))
+    vertices = with_vertices[1]['vertices']  # annotation 1, metres -> mm
+    assert vertices.shape == (778, 3)
+    np.testing.assert_allclose(vertices[10], [3.0 + 1000, 3.1 + 1000,
+                                              3.2 + 1000], atol=1e-3)
 
 
 def test_freihand_mano_with_the_hand_model(tmp_path, mano_dir):
