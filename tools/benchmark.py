@@ -158,6 +158,8 @@ def bench_loader(quick: bool, repeats: int, data_root: str) -> Dict:
     from benchmark_cases.training_step import build_demo_training
     steps = 2 if quick else 5
     cfg = demo_config(data_root)
+    if quick:  # the toy data holds a few dozen hands
+        cfg.train_dataloader.batch_size = 4
     cfg.train_dataloader.dataset.indices = \
         cfg.train_dataloader.batch_size * (steps + 2)
     loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
