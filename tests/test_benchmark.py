@@ -20,14 +20,36 @@ def test_quick_benchmark_runs_and_agrees(tmp_path, monkeypatch, repo_root):
     by_case = {r['case'].split(' ')[0]: r for r in results}
     assert by_case['rasterizer']['agreement'] == 1.0
     assert by_case['PA-MPJPE']['agreement'] == pytest.approx(1.0, abs=1e-9)
+    # the training step and its bare PyTorch loop: same loss, same update
+    step = by_case['step']
+    assert step['loss'] == pytest.approx(step['bare_loss'], rel=1e-5)
+    assert step['max_weight_difference'] < 1e-5
+    # tools/test.py and the bare script report the same metrics
+    test_tool = by_case['test_tool']
+    assert test_tool['metrics_compared'] >= 3
+    assert test_tool['max_metric_difference'] < 1e-3
     for case, goal in (('pipeline', '>= 0.7'), ('loader', '<= 1.1'),
+                       ('step', '<= 1.02'), ('test_tool', '>= 0.8'),
                        ('PA-MPJPE', '>= 10.0')):
         assert by_case[case]['goal'] == goal
         assert isinstance(by_case[case]['goal_met'], bool)
+        # a missed goal names what limits it
+        assert by_case[case]['goal_met'] or by_case[case]['limited_by']
     assert by_case['pipeline']['throughput_ratio'] > 0
     assert by_case['loader']['time_ratio'] > 0
+    assert by_case['step']['time_ratio'] > 0
+    assert by_case['test_tool']['rate_ratio'] > 0
     assert by_case['EgoSynth']['two_workers_images_per_s'] > 0
     assert 'target' not in str(by_case['EgoSynth'])  # no constant target
+
+
+def test_missed_goal_carries_its_profile_line():
+    tool = _load_tool()
+    assert tool.verdict('step', 1.5, 'data_preprocessor 9 ms') == dict(
+        goal='<= 1.02', goal_met=False, limited_by='data_preprocessor 9 ms')
+    assert tool.verdict('test_tool', 0.9, 'imports') == dict(
+        goal='>= 0.8', goal_met=True)
+    assert tool.verdict('rasterizer', 3.0) == dict(goal='none')
 
 
 def test_interleaving_alternates_the_order():

@@ -105,8 +105,9 @@ def main(argv: List[str]) -> int:
         check_output_file(args.dump, '--dump')
     if args.show_dir:
         check_output_dir(args.show_dir, '--show-dir', create=False)
+    from egohands.engine.brief_env_runner import BriefEnvRunner
     with config_context(args.config):
-        runner = build_runner(cfg)
+        runner = build_runner(cfg, BriefEnvRunner)
         metrics = runner.test()
     if is_main_process():
         metrics = {name: float(value) if hasattr(value, '__float__') else

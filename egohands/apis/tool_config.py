@@ -250,11 +250,12 @@ def is_first_rank() -> bool:
     return os.environ.get('RANK', '0') in ('', '0')
 
 
-def build_runner(cfg: Config):
-    """``Runner.from_cfg``, or the registered runner of ``runner_type``."""
+def build_runner(cfg: Config, runner_class=None):
+    """``runner_class.from_cfg`` (default: mmengine's ``Runner``), or the
+    registered runner of ``runner_type`` when the config names one."""
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
     init_cpu_process_group(cfg)
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+    return (runner_class or Runner).from_cfg(cfg)

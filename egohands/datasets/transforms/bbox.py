@@ -7,15 +7,20 @@ counter-clockwise as displayed), which ``TopdownAffine`` applies.
 """
 from __future__ import annotations
 
+import math
 from typing import Dict
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from egohands.geometry.affine import bbox_to_center_size
 from egohands.datasets.transforms.utils import check_probability
 from egohands.registry import TRANSFORMS
 from egohands.utils.errors import AnnotationError, ConfigError
+
+
+def _clip(value: float, bound: float) -> float:
+    """``value`` clipped to ``[-bound, bound]``."""
+    return min(max(float(value), -bound), bound)
 
 
 @TRANSFORMS.register_module()
@@ -34,17 +39,19 @@ class GetSquareBBox(BaseTransform):
         self.padding = float(padding)
 
     def transform(self, results: Dict) -> Dict:
-        bbox = np.asarray(results['bbox'], np.float64)
-        if not (np.isfinite(bbox).all() and bbox[2] > bbox[0]
-                and bbox[3] > bbox[1]):
+        x0, y0, x1, y1 = (float(v) for v in results['bbox'])
+        if not (all(map(math.isfinite, (x0, y0, x1, y1))) and x1 > x0
+                and y1 > y0):
             raise AnnotationError(
                 f"{results.get('img_path', '?')}: annotation id "
-                f"{results.get('ann_id', '?')}: 'bbox' {bbox.tolist()} "
+                f"{results.get('ann_id', '?')}: 'bbox' {[x0, y0, x1, y1]} "
                 '(x0, y0, x1, y1) has no area; every hand box needs '
                 'x1 > x0 and y1 > y0 (format: docs/data_format.md)')
-        center, size = bbox_to_center_size(bbox, self.padding, 1.0)
-        results['bbox_center'] = center.astype(np.float32)
-        results['bbox_size'] = size.astype(np.float32)
+        # bbox_to_center_size(bbox, padding, aspect_ratio=1) for one box
+        side = max(x1 - x0, y1 - y0) * self.padding
+        results['bbox_center'] = np.array([(x0 + x1) / 2, (y0 + y1) / 2],
+                                          np.float32)
+        results['bbox_size'] = np.array([side, side], np.float32)
         return results
 
     def __repr__(self) -> str:
@@ -92,20 +99,22 @@ class RandomBBoxTransform(BaseTransform):
             raise ConfigError('RandomBBoxTransform needs bbox_center and '
                               'bbox_size: put GetSquareBBox before it in '
                               'the pipeline')
-        center = np.asarray(results['bbox_center'], np.float64)
-        size = np.asarray(results['bbox_size'], np.float64)
+        # python floats (numpy scalar calls cost more than the arithmetic);
+        # the same draws in the same order as numpy arrays would take
+        cx, cy = (float(v) for v in results['bbox_center'])
+        width, height = (float(v) for v in results['bbox_size'])
         rotation = float(results.get('bbox_rotation', 0.0))
         if np.random.rand() < self.shift_prob:
-            shift = np.clip(np.random.randn(2), -1, 1) * self.shift_factor
-            center = center + shift * size
+            shift_x, shift_y = np.random.randn(2).tolist()
+            cx += _clip(shift_x, 1.0) * self.shift_factor * width
+            cy += _clip(shift_y, 1.0) * self.shift_factor * height
         if np.random.rand() < self.scale_prob:
-            size = size * (1 + np.clip(np.random.randn(), -1, 1) *
-                           self.scale_factor)
+            factor = 1 + _clip(np.random.randn(), 1.0) * self.scale_factor
+            width, height = width * factor, height * factor
         if np.random.rand() < self.rotate_prob:
-            rotation += float(np.clip(np.random.randn(), -2, 2) *
-                              self.rotate_factor)
-        results['bbox_center'] = center.astype(np.float32)
-        results['bbox_size'] = size.astype(np.float32)
+            rotation += _clip(np.random.randn(), 2.0) * self.rotate_factor
+        results['bbox_center'] = np.array([cx, cy], np.float32)
+        results['bbox_size'] = np.array([width, height], np.float32)
         results['bbox_rotation'] = rotation
         return results
 

@@ -79,8 +79,10 @@ class PackHandInputs(BaseTransform):
 
     def transform(self, results: Dict) -> Dict:
         img = results['img']
-        results.setdefault('crop_K', np.asarray(results['K'], np.float32))
-        results.setdefault('crop_from_img', np.eye(3, dtype=np.float32))
+        if 'crop_K' not in results:  # defaults computed only when missing
+            results['crop_K'] = np.asarray(results['K'], np.float32)
+        if 'crop_from_img' not in results:
+            results['crop_from_img'] = np.eye(3, dtype=np.float32)
         results.setdefault('input_size', (img.shape[1], img.shape[0]))
         results.setdefault('flip', 'none')
         results.setdefault('orig_hand_side', results['hand_side'])

@@ -37,6 +37,9 @@ def _odd_kernel_sizes(owner: str, blur_limit: Sequence[int]) -> np.ndarray:
     return sizes
 
 
+_BYTE_VALUES = np.arange(256, dtype=np.int16)
+
+
 def _as_uint8(img: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(img), 0, 255).astype(np.uint8)
 
@@ -71,11 +74,10 @@ class HSVJitter(BaseTransform):
             return results
         # one uint8 table per channel, applied in one cv2.LUT pass: hue
         # wraps modulo 180, saturation and value clip to 0-255
-        values = np.arange(256, dtype=np.int16)
-        table = np.stack([(values + gains[0]) % 180,
-                          np.clip(values + gains[1], 0, 255),
-                          np.clip(values + gains[2], 0, 255)],
-                         axis=-1).astype(np.uint8)[None]
+        table = np.empty((1, 256, 3), np.uint8)
+        table[0, :, 0] = (_BYTE_VALUES + gains[0]) % 180
+        table[0, :, 1] = np.clip(_BYTE_VALUES + gains[1], 0, 255)
+        table[0, :, 2] = np.clip(_BYTE_VALUES + gains[2], 0, 255)
         hsv = cv2.cvtColor(results['img'], cv2.COLOR_BGR2HSV)
         results['img'] = cv2.cvtColor(cv2.LUT(hsv, table), cv2.COLOR_HSV2BGR)
         return results

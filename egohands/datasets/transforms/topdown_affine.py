@@ -1,7 +1,8 @@
 """``TopdownAffine``: crop the hand box to the network input, with its camera.
 
 The crop is the 2D affine ``A`` (``crop_from_img``, full-image px -> input
-px) of ``egohands.geometry.affine.get_affine_matrix``; the camera of the
+px) of ``egohands.geometry.affine.get_affine_matrix`` (computed here by
+:func:`crop_affine` for one box, tested equal); the camera of the
 input is ``crop_K = A @ K`` so that projecting the 3D joints with ``crop_K``
 equals cropping their projection (docs/architecture.md section 3.2).
 
@@ -28,16 +29,13 @@ image was turned: only right for 2D targets).
 """
 from __future__ import annotations
 
+import math
 from typing import Dict, Sequence, Tuple
 
 import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from egohands.geometry.affine import apply_affine_2d, get_affine_matrix
-from egohands.geometry.camera import crop_intrinsics
-from egohands.geometry.rotation import (axis_angle_to_matrix,
-                                        matrix_to_axis_angle)
 from egohands.registry import TRANSFORMS
 from egohands.utils.errors import ConfigError
 
@@ -65,10 +63,28 @@ def camera_roll(rotation_deg: float) -> np.ndarray:
 
     ``get_affine_matrix`` turns the image content counter-clockwise (as
     displayed) by ``rotation_deg``; the camera-frame points turn with it
-    about the optical axis: ``R = Rz(-rotation)`` in OpenCV axes.
+    about the optical axis: ``R = Rz(-rotation)`` in OpenCV axes, written
+    out (the matrix of ``axis_angle_to_matrix([0, 0, -angle])``).
     """
-    angle = np.deg2rad(rotation_deg)
-    return axis_angle_to_matrix(np.array([0.0, 0.0, -angle]))
+    angle = math.radians(rotation_deg)
+    cos, sin = math.cos(angle), math.sin(angle)
+    return np.array([[cos, sin, 0.0], [-sin, cos, 0.0], [0.0, 0.0, 1.0]])
+
+
+def crop_affine(center: Sequence[float], width: float, rotation_deg: float,
+                input_size: Tuple[int, int]) -> np.ndarray:
+    """(3, 3) float64 ``crop_from_img`` of one box of ``width`` px: the
+    formula of ``egohands.geometry.affine.get_affine_matrix`` for python
+    scalars, without its numpy / torch batching (which cost a fifth of the
+    training pipeline's time)."""
+    scale = input_size[0] / float(width)
+    angle = math.radians(rotation_deg)
+    cos, sin = math.cos(angle) * scale, math.sin(angle) * scale
+    cx, cy = float(center[0]), float(center[1])
+    out_cx, out_cy = (input_size[0] - 1) / 2, (input_size[1] - 1) / 2
+    return np.array([[cos, sin, out_cx - cos * cx - sin * cy],
+                     [-sin, cos, out_cy + sin * cx - cos * cy],
+                     [0.0, 0.0, 1.0]])
 
 
 def rotate_hand_3d(results: Dict, rotation: np.ndarray) -> None:
@@ -76,15 +92,17 @@ def rotate_hand_3d(results: Dict, rotation: np.ndarray) -> None:
 
     MANO rotates about its root joint (the wrist), so with the wrist at
     ``w`` metres the translation becomes ``t + (R - I) w``; without a valid
-    wrist joint the MANO parameters are marked invalid.
+    wrist joint the MANO parameters are marked invalid. The global orient
+    is composed through OpenCV's Rodrigues (the rotation of
+    ``egohands.geometry.rotation``'s functions, computed in C).
     """
     joints = np.asarray(results['joints_3d'], np.float64)
     results['joints_3d'] = (joints @ rotation.T).astype(np.float32)
     if float(results.get('mano_valid', 0.0)) <= 0:
         return
     pose = np.asarray(results['mano_pose'], np.float64).copy()
-    orient = rotation @ axis_angle_to_matrix(pose[:3])
-    pose[:3] = matrix_to_axis_angle(orient)
+    orient = rotation @ cv2.Rodrigues(pose[:3])[0]
+    pose[:3] = cv2.Rodrigues(orient)[0][:, 0]
     results['mano_pose'] = pose.astype(np.float32)
     if results['joints_valid'][0] > 0:
         wrist_m = joints[0] / 1000.0
@@ -144,9 +162,9 @@ class TopdownAffine(BaseTransform):
                               ' put GetSquareBBox before it in the pipeline')
         size = fit_box_to_aspect(results['bbox_size'], self.input_size,
                                  self.aspect_mode)
-        return get_affine_matrix(
-            np.asarray(results['bbox_center'], np.float64), size,
-            float(results.get('bbox_rotation', 0.0)), self.input_size)
+        return crop_affine(results['bbox_center'], size[0],
+                           float(results.get('bbox_rotation', 0.0)),
+                           self.input_size)
 
     def transform(self, results: Dict) -> Dict:
         affine = self.crop_matrix(results)
@@ -161,11 +179,11 @@ class TopdownAffine(BaseTransform):
                 results['mask'], affine[:2], (width, height),
                 flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
                 borderValue=0)
-        results['keypoints_2d'] = apply_affine_2d(
-            np.asarray(results['keypoints_2d'], np.float64),
-            affine).astype(np.float32)
-        crop_K = crop_intrinsics(np.asarray(results['K'], np.float64),
-                                 affine)
+        # apply_affine_2d and crop_intrinsics, written out for numpy
+        keypoints = np.asarray(results['keypoints_2d'], np.float64)
+        results['keypoints_2d'] = (keypoints @ affine[:2, :2].T +
+                                   affine[:2, 2]).astype(np.float32)
+        crop_K = affine @ np.asarray(results['K'], np.float64)
         rotation = np.eye(3)
         angle = float(results.get('bbox_rotation', 0.0))
         if self.rotate_camera and angle != 0.0:

@@ -1,0 +1,1 @@
+"""The cases of ``tools/benchmark.py`` that need more than a few lines."""
