@@ -64,6 +64,26 @@ def noisy_track(gt, views, seed=1):
                      cam_from_world, K)
 
 
+def rig_records(track, gt=None):
+    """Dump-like records, one per frame and view (frames from 100)."""
+    records = []
+    for t in range(len(track.joints)):
+        for v in range(track.keypoints.shape[1]):
+            T_world = np.linalg.inv(track.cam_from_world[t, v])
+            records.append(dict(
+                sequence='s', frame=100 + t, hand_side='left', view=str(v),
+                img_id=t, ann_id=2 * t + v, img_path='',
+                pred_joints_3d=world_to_camera(track.joints[t], T_world),
+                pred_joints_absolute=True,
+                pred_keypoints_2d=track.keypoints[t, v], K=track.K[t, v],
+                T_world_from_cam=T_world))
+            if gt is not None:
+                records[-1].update(gt_joints_3d=world_to_camera(gt[t],
+                                                                T_world),
+                                   gt_joints_valid=np.ones(21))
+    return records
+
+
 def mpjpe(pred, gt):
     return float(np.linalg.norm(pred - gt, axis=-1).mean())
 
@@ -136,17 +156,7 @@ def test_online_beats_the_raw_predictions():
 def test_registered_post_processor_over_records():
     gt = moving_hand(12)
     track = noisy_track(gt, 2)
-    records = []
-    for t in range(12):
-        for v in range(2):
-            T_world = np.linalg.inv(track.cam_from_world[t, v])
-            records.append(dict(
-                sequence='s', frame=100 + t, hand_side='left', view=str(v),
-                img_id=t, ann_id=2 * t + v, img_path='',
-                pred_joints_3d=world_to_camera(track.joints[t], T_world),
-                pred_joints_absolute=True,
-                pred_keypoints_2d=track.keypoints[t, v], K=track.K[t, v],
-                T_world_from_cam=T_world))
+    records = rig_records(track)
     smoother = POSTPROCESSORS.build(dict(type='NeuralSmooth',
                                          iterations=200))
     out = smoother(records)
@@ -170,19 +180,7 @@ def test_smooth_tool_over_a_dump(tmp_path, capsys):
                                                      write_prediction_dump)
     gt = moving_hand(16)
     track = noisy_track(gt, 2)
-    records = []
-    for t in range(16):
-        for v in range(2):
-            T_world = np.linalg.inv(track.cam_from_world[t, v])
-            records.append(dict(
-                img_id=t, ann_id=2 * t + v, img_path='', hand_side='right',
-                sequence='s', frame=t, view=str(v),
-                pred_joints_3d=world_to_camera(track.joints[t], T_world),
-                pred_joints_absolute=True,
-                pred_keypoints_2d=track.keypoints[t, v], K=track.K[t, v],
-                T_world_from_cam=T_world,
-                gt_joints_3d=world_to_camera(gt[t], T_world),
-                gt_joints_valid=np.ones(21)))
+    records = rig_records(track, gt)
     write_prediction_dump(str(tmp_path / 'in.npz'), records, {})
     spec = importlib.util.spec_from_file_location('smooth', 'tools/smooth.py')
     tool = importlib.util.module_from_spec(spec)
@@ -190,7 +188,7 @@ def test_smooth_tool_over_a_dump(tmp_path, capsys):
     assert tool.main([str(tmp_path / 'in.npz'), str(tmp_path / 'out.npz'),
                       '--iterations', '200']) == 0
     out = load_prediction_dump(str(tmp_path / 'out.npz'))['predictions']
-    assert [r['frame'] for r in out[::2]] == list(range(16))
+    assert [r['frame'] for r in out[::2]] == list(range(100, 116))
     assert out[0]['sequence'] == 's' and out[1]['view'] == '1'
     smoothed_cam0 = np.stack([r['pred_joints_3d'] for r in out[::2]])
     gt_cam0 = np.stack([r['gt_joints_3d'] for r in records[::2]])

@@ -4,10 +4,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Dict
 
-import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from egohands.datasets.transforms.loading import decode_image
 from egohands.registry import TRANSFORMS
 from egohands.utils.errors import AnnotationError
 
@@ -26,12 +26,8 @@ def read_tar_image(img_path: str) -> np.ndarray:
     tar = _indexed(tar_path)
     if member not in tar.ranges:
         raise AnnotationError(f'{tar_path}: no member {member}')
-    data = np.frombuffer(tar.read_bytes(member), np.uint8)
-    img = cv2.imdecode(data, cv2.IMREAD_COLOR)
-    if img is None:
-        raise AnnotationError(f'{tar_path}: member {member} cannot be '
-                              'decoded as an image')
-    return img
+    return decode_image(np.frombuffer(tar.read_bytes(member), np.uint8),
+                        f'{tar_path}: member {member}')
 
 
 @TRANSFORMS.register_module()
