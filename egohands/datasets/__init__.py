@@ -12,10 +12,13 @@ from egohands.datasets.assemblyhands_dataset import AssemblyHandsEgoDataset
 from egohands.datasets.epic_handkps_dataset import EPICHandKpsDataset
 from egohands.datasets.freihand_dataset import FreiHANDDataset
 from egohands.datasets.h2o_dataset import H2OHandDataset
+from egohands.datasets.hand_tracking import (HOT3DClipsDataset,
+                                             UmeTrackDataset)
 from egohands.datasets.multi_source import MultiSourceHandDataset
 from egohands.datasets.samplers import SourceRatioSampler
 
 __all__ = ['BaseHandDataset', 'EgoHandsCocoDataset', 'EgoExo4DHandDataset',
            'EgoHandsImageDataset', 'ArcticEgoDataset',
            'AssemblyHandsEgoDataset', 'EPICHandKpsDataset', 'FreiHANDDataset',
-           'H2OHandDataset', 'MultiSourceHandDataset', 'SourceRatioSampler']
+           'H2OHandDataset', 'HOT3DClipsDataset', 'MultiSourceHandDataset',
+           'SourceRatioSampler', 'UmeTrackDataset']

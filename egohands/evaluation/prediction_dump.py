@@ -12,7 +12,10 @@ Each record has ``img_id`` int, ``ann_id`` int, ``img_path`` str,
 wrist is at the origin), ``pred_keypoints_2d`` (21, 2) px or None,
 ``pred_joints_3d_std`` (21, 3) mm or None, and the ground truth (None when
 the test set has none): ``gt_joints_3d`` (21, 3) mm, ``gt_joints_valid``
-(21,), ``gt_keypoints_2d`` (21, 2) px and ``gt_keypoints_2d_valid`` (21,).
+(21,), ``gt_keypoints_2d`` (21, 2) px and ``gt_keypoints_2d_valid`` (21,);
+and, when the dataset has them (video / multi-view, for ``tools/smooth.py``),
+``sequence`` str, ``frame`` int, ``view`` str, ``K`` (3, 3) and
+``T_world_from_cam`` (4, 4) mm, else None.
 Everything is in the original (unflipped) camera frame and full-image px.
 
 Files (chosen by the suffix), both readable without running any code:
@@ -47,7 +50,9 @@ LEGACY_SUFFIXES = ('.pkl', '.pickle')
 #: record fields: numeric arrays (some optional), then plain values
 ARRAY_FIELDS = ('pred_joints_3d', 'pred_keypoints_2d', 'pred_joints_3d_std',
                 'gt_joints_3d', 'gt_joints_valid', 'gt_keypoints_2d',
-                'gt_keypoints_2d_valid')
+                'gt_keypoints_2d_valid', 'K', 'T_world_from_cam')
+#: optional ids of video / multi-view samples (None when absent)
+ID_FIELDS = ('sequence', 'frame', 'view')
 SCALAR_FIELDS = ('img_id', 'ann_id', 'img_path', 'hand_side',
                  'pred_joints_absolute')
 _PRESENT = '__present'
@@ -97,6 +102,13 @@ def _npz_arrays(records: List[Dict]) -> Dict[str, np.ndarray]:
         'pred_joints_absolute': np.array(
             [bool(r['pred_joints_absolute']) for r in records], bool),
     }
+    for name in ID_FIELDS:
+        values = [r.get(name) for r in records]
+        present = np.array([v is not None for v in values], bool)
+        if present.any():
+            arrays[name] = np.array(['' if v is None else str(v)
+                                     for v in values], dtype=np.str_)
+            arrays[name + _PRESENT] = present
     for name in ARRAY_FIELDS:
         values = [r.get(name) for r in records]
         present = np.array([v is not None for v in values], bool)
@@ -138,6 +150,11 @@ def _records_from_npz(arrays: Dict[str, np.ndarray]) -> List[Dict]:
             hand_side=str(arrays['hand_side'][index]),
             pred_joints_absolute=bool(
                 arrays['pred_joints_absolute'][index]))
+        for name in ID_FIELDS:
+            present = arrays.get(name + _PRESENT)
+            value = (str(arrays[name][index]) if present is not None and
+                     present[index] else None)
+            record[name] = int(value) if name == 'frame' and value else value
         for name in ARRAY_FIELDS:
             present = arrays.get(name + _PRESENT)
             record[name] = (arrays[name][index].astype(np.float32)

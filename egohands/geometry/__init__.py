@@ -19,6 +19,7 @@ have one set of names per layout (``rot6d_columns_*`` = HaMeR,
 
 ==================  ======================================================
 ``camera``          intrinsics, projection, back-projection, crop cameras
+``camera_models``   the hand_tracking_toolkit's pinhole / fisheye cameras
 ``affine``          box -> crop affine, applying and inverting 2D affines
 ``rotation``        axis-angle, matrix, quaternion, 6D (both layouts)
 ``procrustes``      weighted similarity Procrustes (no reflections)

@@ -37,6 +37,12 @@ def read_image(path: str, ann_id='?') -> np.ndarray:
     except OSError as err:
         raise DatasetNotFoundError(f'{where} cannot be read: '
                                    f'{err.strerror}') from None
+    return decode_image(data, where)
+
+
+def decode_image(data: np.ndarray, where: str) -> np.ndarray:
+    """BGR uint8 image of encoded bytes (uint8 array); ``where`` names
+    the image in errors (empty, truncated JPEG, undecodable)."""
     if data.size == 0:
         raise AnnotationError(f'{where} is empty (0 bytes); copy the image '
                               'again')

@@ -25,6 +25,10 @@ def _array(value: Any) -> Optional[np.ndarray]:
     return None if value is None else to_numpy(value).astype(np.float32)
 
 
+def _id(value: Any) -> Optional[str]:
+    return None if value is None else str(value)
+
+
 def hand_record(sample) -> Dict[str, Any]:
     """The dump record of one predicted ``HandDataSample`` (numpy arrays).
 
@@ -42,7 +46,11 @@ def hand_record(sample) -> Dict[str, Any]:
         pred_keypoints_2d=_array(fields.get('pred_keypoints_2d')),
         pred_joints_3d_std=_array(fields.get('pred_joints_3d_std')),
         gt_joints_3d=None, gt_joints_valid=None, gt_keypoints_2d=None,
-        gt_keypoints_2d_valid=None)
+        gt_keypoints_2d_valid=None, K=_array(fields.get('K')),
+        T_world_from_cam=_array(fields.get('T_world_from_cam')),
+        sequence=_id(fields.get('sequence')),
+        frame=None if fields.get('frame') is None else int(fields['frame']),
+        view=_id(fields.get('view')))
     if fields.get('gt_joints_3d') is not None:
         record['gt_joints_3d'] = flip_points_3d(
             _array(fields['gt_joints_3d']), flip_of(fields))

@@ -8,6 +8,8 @@ post-processors) may too.
 from .acceleration import acceleration_error
 from .arctic_protocol import (first_valid_root, frame_mean, hand_errors,
                               pixel_error_in_frame)
+from .hand_tracking import (challenge_pose_metrics, challenge_shape_metric,
+                            mpvpe, toolkit_landmarks)
 from .hand_reduction import NoValidHandError, mean_over_hands, per_hand_means
 from .keypoint_2d import keypoint_2d_error
 from .keypoint_3d import (ALIGNMENTS, keypoint_errors, keypoint_mpjpe,
@@ -19,5 +21,6 @@ __all__ = [
     'pck_curve', 'keypoint_2d_error', 'acceleration_error',
     'mean_over_hands', 'per_hand_means', 'NoValidHandError', 'ALIGNMENTS',
     'DEFAULT_PCK_THRESHOLDS_MM', 'first_valid_root', 'frame_mean',
-    'hand_errors', 'pixel_error_in_frame'
+    'hand_errors', 'pixel_error_in_frame', 'challenge_pose_metrics',
+    'challenge_shape_metric', 'mpvpe', 'toolkit_landmarks'
 ]
