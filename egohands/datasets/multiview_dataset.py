@@ -1,10 +1,11 @@
-"""``MultiViewCocoDataset``: the views of one hand at one time, together.
+"""``MultiViewDataset``: the views of one hand at one time, together.
 
-A calibrated camera rig (EgoSynth ``--views N``, docs/egosynth.md) writes
-one canonical-format annotation per hand and camera, with the image's
-``sequence``, ``frame``, ``view`` and ``T_world_from_cam``
-(docs/data_format.md). This reader groups the annotations of the same hand
-(``sequence``, ``frame``, ``hand_side``) into one multi-view sample:
+A per-hand dataset of a calibrated camera rig yields one sample per hand
+and camera with ``sequence``, ``frame``, ``view`` and ``T_world_from_cam``
+(mm): EgoSynth ``--views N`` in the canonical format (docs/data_format.md)
+read by ``EgoHandsCocoDataset``, or the UmeTrack / HOT3D readers. This
+wrapper groups the samples of the same hand (``sequence``, ``frame``,
+``hand_side``) into one multi-view sample:
 
 ``views``
     list of ``len(views)`` per-hand dicts (docs/architecture.md 3.1), in the
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Sequence, Tuple
 
-from egohands.datasets.egohands_coco import EgoHandsCocoDataset
+from egohands.datasets.base_dataset import BaseHandDataset
 from egohands.registry import DATASETS
 from egohands.utils.errors import AnnotationError, ConfigError
 
@@ -31,37 +32,41 @@ RIG_FIELDS = ('sequence', 'frame', 'view', 'T_world_from_cam')
 
 
 @DATASETS.register_module()
-class MultiViewCocoDataset(EgoHandsCocoDataset):
-    """Multi-view samples of a canonical-format rig annotation file.
+class MultiViewDataset(BaseHandDataset):
+    """Multi-view samples of a per-hand rig dataset.
 
     Args:
-        views: the rig's camera ids (``images[].view``) a sample holds, in
-            order; ``(0, )`` gives the single-view variant of a rig.
+        dataset: config of the per-hand dataset (its pipeline is ignored),
+            e.g. ``dict(type='EgoHandsCocoDataset', data_root=...,
+            ann_file=...)``.
+        views: the rig's camera ids (``view`` of the samples) a multi-view
+            sample holds, in order; ``(0, )`` gives the single-view variant
+            of a rig.
         min_views: keep the samples with at least this many of ``views``
             annotated.
-        **kwargs: as :class:`EgoHandsCocoDataset` (ann_file, data_root,
-            data_prefix, pipeline, hand_sides, test_mode, ...).
+        **kwargs: as :class:`BaseHandDataset` (pipeline, hand_sides,
+            test_mode, lazy_init, ...).
     """
 
-    DATA_HINT = ('render a camera rig with `python tools/make_egosynth.py '
-                 '--out data/egosynth_rig --views 2 --seq-len 8` '
-                 '(docs/multiview.md)')
-
-    def __init__(self, views: Sequence = (0, 1), min_views: int = 1,
-                 **kwargs) -> None:
+    def __init__(self, dataset: dict, views: Sequence = (0, 1),
+                 min_views: int = 1, **kwargs) -> None:
         views = tuple(views)
         if not views or len(set(views)) != len(views):
-            raise ConfigError(f'MultiViewCocoDataset.views must be distinct '
+            raise ConfigError(f'MultiViewDataset.views must be distinct '
                               f'camera ids, got {list(views)}')
         if not 1 <= int(min_views) <= len(views):
-            raise ConfigError(f'MultiViewCocoDataset.min_views must be in '
+            raise ConfigError(f'MultiViewDataset.min_views must be in '
                               f'[1, {len(views)}], got {min_views}')
         self.views = views
         self.min_views = int(min_views)
+        self.dataset_cfg = dict(dataset)
         super().__init__(**kwargs)
 
     def load_data_list(self) -> List[dict]:
-        hands = super().load_data_list()
+        inner = DATASETS.build(dict(self.dataset_cfg, pipeline=[],
+                                    test_mode=self.test_mode))
+        self.ann_file = getattr(inner, 'ann_file', '') or type(inner).__name__
+        hands = [inner.get_data_info(i) for i in range(len(inner))]
         groups: Dict[Tuple, List] = {}
         for hand in hands:
             missing = [key for key in RIG_FIELDS if hand.get(key) is None]

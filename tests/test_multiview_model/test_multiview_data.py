@@ -27,9 +27,10 @@ def pipeline(noise=None):
 
 def build(rig_root, **kwargs):
     kwargs.setdefault('pipeline', pipeline())
-    return DATASETS.build(dict(type='MultiViewCocoDataset',
-                               data_root=rig_root,
-                               ann_file='annotations/train.json', **kwargs))
+    return DATASETS.build(dict(
+        type='MultiViewDataset', dataset=dict(
+            type='EgoHandsCocoDataset', data_root=rig_root,
+            ann_file='annotations/train.json'), **kwargs))
 
 
 def by_key(dataset):
@@ -162,3 +163,10 @@ def test_a_record_without_rig_fields_names_the_file_and_record(tmp_path):
         build(root)
     with pytest.raises(ConfigError, match='views must be distinct'):
         build(root, views=(0, 0))
+
+
+def test_a_single_view_dataset_is_refused_by_the_transforms(rig_root):
+    from egohands.registry import TRANSFORMS
+    crop = TRANSFORMS.build(dict(type='MultiViewPerspectiveCrop'))
+    with pytest.raises(ConfigError, match="type='MultiViewDataset'"):
+        crop(dict(img=np.zeros((4, 4, 3), np.uint8)))

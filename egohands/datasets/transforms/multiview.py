@@ -1,7 +1,7 @@
 """Multi-view transforms: load, perspective-crop and perturb rig views.
 
 They work on the samples of :class:`~egohands.datasets.multiview_dataset.
-MultiViewCocoDataset` (``views``: one per-hand dict or None per camera)::
+MultiViewDataset` (``views``: one per-hand dict or None per camera)::
 
     LoadMultiViewImages -> MultiViewPerspectiveCrop -> [MultiViewExtrinsicNoise]
     -> PackMultiViewInputs
@@ -23,7 +23,6 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from egohands.datasets.transforms.loading import LoadImage
 from egohands.geometry.perspective_crop import (enclosing_fov,
                                                 look_at_rotation,
                                                 perspective_crop_intrinsics,
@@ -37,21 +36,23 @@ from egohands.utils.errors import ConfigError
 def _views(results: Dict) -> List[Optional[Dict]]:
     if 'views' not in results:
         raise ConfigError('multi-view transforms need the samples of a '
-                          "multi-view dataset ('views'), e.g. "
-                          'MultiViewCocoDataset')
+                          "multi-view dataset ('views'): wrap the "
+                          "dataset in dict(type='MultiViewDataset', "
+                          'dataset=...)')
     return results['views']
 
 
 @TRANSFORMS.register_module()
 class LoadMultiViewImages(BaseTransform):
-    """Read the full image of every present view (``LoadImage`` per view).
+    """Read the full image of every present view with a per-hand loader.
 
     Args:
-        check_shape: compare each image size with its record's.
+        loader: the single-view loading transform run on each view
+            (``LoadImage``; ``LoadTarImage`` for the toolkit's tars).
     """
 
-    def __init__(self, check_shape: bool = True) -> None:
-        self.loader = LoadImage(check_shape=check_shape)
+    def __init__(self, loader: dict = dict(type='LoadImage')) -> None:
+        self.loader = TRANSFORMS.build(dict(loader))
 
     def transform(self, results: Dict) -> Dict:
         for view in _views(results):
@@ -157,6 +158,11 @@ class MultiViewPerspectiveCrop(BaseTransform):
             if view is None or view.get('T_world_from_cam') is None or \
                     not self.sees_hand(view):
                 continue
+            lens = (view.get('camera_model') or {}).get('kind', 'pinhole')
+            if lens != 'pinhole':
+                raise ConfigError(
+                    f'MultiViewPerspectiveCrop: {view.get("img_path")} has a '
+                    f'{lens} camera; this version crops pinhole views only')
             joints = np.asarray(view['joints_3d'], np.float64)
             camera = self.crop_camera(joints, view['joints_valid'])
             if camera is None:
