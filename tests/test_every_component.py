@@ -117,6 +117,18 @@ SMALL_METRICS = {
         out_file='{out_dir}/submission.json'), 'val'),
     # train has one hand over five frames, 10 apart
     'AccelerationErrorMetric': (dict(frame_step=10), 'train'),
+    'HandTrackingPoseMetric': (dict(), 'val'),
+}
+
+#: components of the UmeTrack / HOT3D tars -> small kwargs; they run in
+#: test_hand_tracking_component on the tiny tars of egohands.testing.
+#: hand_tracking, with MANO predictions made up from the samples
+HAND_TRACKING_COMPONENTS = {
+    'LoadTarImage': dict(),
+    'HandTrackingShapeMetric': dict(hand_model='{hand_dir}'),
+    'HandTrackingSubmissionWriter': dict(
+        data_root='{root}', split='train', dataset='umetrack',
+        out_file='{out_dir}/pose_submission.tar.gz'),
 }
 
 #: families of MODELS, by the package that registers them; the ones built
@@ -271,7 +283,8 @@ def coverage_problems(built):
         problems += [f'{registry.name}: {name} has no small case: add it '
                      f'to {label}' for name in registered(registry)
                      if name not in table and name not in
-                     DETECTION_TRANSFORMS + DETECTION_METRICS]
+                     DETECTION_TRANSFORMS + DETECTION_METRICS
+                     + list(HAND_TRACKING_COMPONENTS)]
     return problems
 
 
@@ -408,6 +421,30 @@ def test_metric_evaluates_a_batch(name, egoexo4d, tmp_path):
         assert isinstance(value, (int, float)) and math.isfinite(value), key
     if name == 'EgoExo4DSubmissionWriter':
         assert json.loads((tmp_path / 'submission.json').read_text())
+
+
+@pytest.mark.parametrize('name', list(HAND_TRACKING_COMPONENTS))
+def test_hand_tracking_component(name, assets, tmp_path):
+    from egohands.testing.hand_tracking import make_hand_tracking_tars
+    make_hand_tracking_tars(str(tmp_path), 'train', 1, 2)
+    kwargs = filled(HAND_TRACKING_COMPONENTS[name], dict(
+        assets, root=str(tmp_path), out_dir=str(tmp_path)))
+    dataset = DATASETS.build(dict(type='UmeTrackDataset',
+                                  data_root=str(tmp_path)))
+    if name in TRANSFORMS:
+        sample = TRANSFORMS.build(dict(kwargs, type=name))(
+            dataset.get_data_info(0))
+        assert sample['img'].shape[:2] == sample['img_shape']
+        return
+    samples = [dict(info, gt_mano_betas=info['mano_betas'],
+                    pred_mano=dict(mano_theta=info['mano_theta'],
+                                   wrist_xform_world=info['mano_wrist_xform'],
+                                   betas=info['mano_betas'] + 0.1))
+               for info in map(dataset.get_data_info, range(len(dataset)))]
+    metric = METRICS.build(dict(kwargs, type=name))
+    metric.process(None, samples)
+    results = metric.evaluate(len(samples))
+    assert results and all(math.isfinite(v) for v in results.values())
 
 
 @pytest.mark.parametrize('name', list(SMALL_DETECTORS))

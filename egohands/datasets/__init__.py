@@ -7,7 +7,10 @@ from egohands.datasets.base_dataset import BaseHandDataset
 from egohands.datasets.egohands_coco import EgoHandsCocoDataset
 from egohands.datasets.egohands_images import EgoHandsImageDataset
 from egohands.datasets.egoexo4d_dataset import EgoExo4DHandDataset
+from egohands.datasets.hand_tracking import (HOT3DClipsDataset,
+                                             UmeTrackDataset)
 from egohands.datasets.multiview_dataset import MultiViewDataset
 
 __all__ = ['BaseHandDataset', 'EgoHandsCocoDataset', 'EgoExo4DHandDataset',
-           'EgoHandsImageDataset', 'MultiViewDataset']
+           'EgoHandsImageDataset', 'UmeTrackDataset', 'HOT3DClipsDataset',
+           'MultiViewDataset']

@@ -6,6 +6,8 @@ Pure, vectorised numpy (no loop over hands), in the units of the inputs
 post-processors) may too.
 """
 from .acceleration import acceleration_error
+from .hand_tracking import (challenge_pose_metrics, challenge_shape_metric,
+                            mpvpe, toolkit_landmarks)
 from .hand_reduction import NoValidHandError, mean_over_hands, per_hand_means
 from .keypoint_2d import keypoint_2d_error
 from .keypoint_3d import (ALIGNMENTS, keypoint_errors, keypoint_mpjpe,
@@ -16,5 +18,6 @@ __all__ = [
     'keypoint_mpjpe', 'keypoint_errors', 'keypoint_mrrpe', 'keypoint_pck_auc',
     'pck_curve', 'keypoint_2d_error', 'acceleration_error',
     'mean_over_hands', 'per_hand_means', 'NoValidHandError', 'ALIGNMENTS',
-    'DEFAULT_PCK_THRESHOLDS_MM'
+    'DEFAULT_PCK_THRESHOLDS_MM', 'challenge_pose_metrics',
+    'challenge_shape_metric', 'mpvpe', 'toolkit_landmarks'
 ]
