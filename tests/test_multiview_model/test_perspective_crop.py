@@ -90,3 +90,29 @@ def test_rays_behind_the_source_camera_are_black():
     crop = warp_to_crop(image, pinhole_projector(K), R,
                         perspective_crop_intrinsics(16, 0.5), 16)
     assert crop.max() == 0
+
+
+def test_a_fisheye_view_is_cropped_through_its_lens_model():
+    """A toolkit fisheye camera as the source: each crop pixel samples the
+    fisheye pixel of its ray (the lens model's own projection)."""
+    from egohands.datasets.hand_tracking.dataset import camera_dict
+    from egohands.datasets.transforms.multiview import source_projector
+    from egohands.geometry.camera_models import (CameraModel,
+                                                 project_to_window)
+    camera = CameraModel('fisheye62', 160, 120, (80.0, 80.0), (79.5, 59.5),
+                         (0.1, -0.02, 0.003, 0.0, 0.001, -0.001, 0.0, 0.0),
+                         np.eye(4))
+    project = source_projector(dict(camera_model=camera_dict(camera)))
+    R = look_at_rotation(np.array([0.4, 0.2, 0.5]))
+    crop_K = perspective_crop_intrinsics(24, np.deg2rad(40.0))
+    source = crop_source_pixels(project, R, crop_K, 24)
+    ray = np.linalg.inv(crop_K) @ [5.0, 17.0, 1.0]
+    expected = project_to_window((R.T @ ray)[None], camera)[0]
+    np.testing.assert_allclose(source[17, 5], expected, atol=1e-9)
+    # a fisheye view is not the pinhole of its focal / principal point
+    pinhole = crop_source_pixels(pinhole_projector(
+        np.array([[80.0, 0, 79.5], [0, 80.0, 59.5], [0, 0, 1]])), R,
+        crop_K, 24)
+    assert np.abs(pinhole - source).max() > 1.0
+    behind = project(np.array([[0.0, 0.0, -1.0]]))
+    np.testing.assert_array_equal(behind, [[-1.0, -1.0]])

@@ -23,7 +23,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from egohands.geometry.perspective_crop import (enclosing_fov,
+from egohands.geometry.perspective_crop import (Projector, enclosing_fov,
                                                 look_at_rotation,
                                                 perspective_crop_intrinsics,
                                                 pinhole_projector,
@@ -78,9 +78,29 @@ def small_rotation(max_deg: float) -> np.ndarray:
     return np.asarray(axis_angle_to_matrix(axis * angle), np.float64)
 
 
+def source_projector(view: Dict) -> Projector:
+    """How a view's camera projects: its ``camera_model`` (the toolkit's
+    lens models, ``egohands.geometry.camera_models``) when it has one, else
+    the pinhole ``K``. Points at or behind the camera give -1."""
+    if view.get('camera_model') is None:
+        return pinhole_projector(view['K'])
+    from egohands.datasets.hand_tracking.dataset import camera_from_dict
+    from egohands.geometry.camera_models import project_to_window
+    camera = camera_from_dict(view['camera_model'])
+
+    def project(points: np.ndarray) -> np.ndarray:
+        uv = np.asarray(project_to_window(points, camera), np.float64)
+        uv[points[:, 2] <= 1e-9] = -1.0
+        return uv
+    return project
+
+
 @TRANSFORMS.register_module()
 class MultiViewPerspectiveCrop(BaseTransform):
     """Crop every view through a virtual camera that looks at the hand.
+
+    Any lens works as the source (:func:`source_projector`): the crop is
+    the toolkit's ``warp_image`` from the view's camera to the crop camera.
 
     The crop camera turns towards the centre of the box of the valid 3D
     joints and its field of view holds them with ``margin``; crop jitter
@@ -158,18 +178,12 @@ class MultiViewPerspectiveCrop(BaseTransform):
             if view is None or view.get('T_world_from_cam') is None or \
                     not self.sees_hand(view):
                 continue
-            lens = (view.get('camera_model') or {}).get('kind', 'pinhole')
-            if lens != 'pinhole':
-                raise ConfigError(
-                    f'MultiViewPerspectiveCrop: {view.get("img_path")} has a '
-                    f'{lens} camera; this version crops pinhole views only')
             joints = np.asarray(view['joints_3d'], np.float64)
             camera = self.crop_camera(joints, view['joints_valid'])
             if camera is None:
                 continue
             rotation, K = camera
-            images[index] = warp_to_crop(view['img'],
-                                         pinhole_projector(view['K']),
+            images[index] = warp_to_crop(view['img'], source_projector(view),
                                          rotation, K, size)
             local = joints @ rotation.T
             keypoints[index] = local[:, :2] / local[:, 2:] @ K[:2, :2].T \
