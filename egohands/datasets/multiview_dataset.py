@@ -101,9 +101,16 @@ class MultiViewDataset(BaseHandDataset):
 
     def filter_data(self) -> List[dict]:
         """Keep the wanted hand sides with at least ``min_views`` views."""
-        return [
+        kept = [
             sample for sample in self.data_list
             if sample['hand_side'] in self.hand_sides and sum(
                 hand is not None for hand in sample['views']) >=
             self.min_views
         ]
+        if not kept:
+            raise ConfigError(
+                f'MultiViewDataset: {self.ann_file} has no hand of the sides '
+                f'{list(self.hand_sides)} in at least {self.min_views} of '
+                f'the views {list(self.views)}; check views (the rig\'s '
+                "'view' ids) and min_views")
+        return kept

@@ -55,6 +55,9 @@ def test_views_of_one_hand_and_time_are_grouped(rig_root):
     assert all(len(one_view.get_data_info(i)['views']) == 1
                for i in range(4))
     assert len(build(rig_root, pipeline=[], hand_sides=('left', ))) == 1
+    with pytest.raises(ConfigError, match=r'no hand .* in at least 1 of '
+                       r'the views \[7\]; check views'):
+        build(rig_root, pipeline=[], views=(7, ))
 
 
 def test_missing_and_out_of_frame_views_are_masked(rig_root):
