@@ -132,12 +132,17 @@ def test_predictions_and_world_mano_reproduce_the_world_joints(model,
         assert tuple(sample.pred_joints_3d.shape) == (21, 3)
         assert sample.pred_joints_absolute
         assert tuple(sample.pred_view_keypoints_2d.shape) == (VIEWS, 21, 2)
-        mano = sample.pred_mano_world
-        assert mano['hand_side'] == (sample.hand_side == 'right')
+        mano = sample.pred_mano
         with torch.no_grad():
             out = hands[sample.hand_side](
-                mano['mano_theta'][None], mano['mano_beta'][None],
-                mano['wrist_xform'][None, :3], mano['wrist_xform'][None, 3:])
+                mano['mano_theta'][None], mano['betas'][None],
+                mano['wrist_xform_world'][None, :3],
+                mano['wrist_xform_world'][None, 3:])
+            in_ref = hands[sample.hand_side](
+                mano['mano_theta'][None], mano['betas'][None],
+                mano['global_orient'][None], mano['transl'][None])
+        torch.testing.assert_close(in_ref.joints_m[0] * 1000.0,
+                                   sample.pred_joints_3d, atol=0.05, rtol=0)
         torch.testing.assert_close(out.joints_m[0] * 1000.0,
                                    sample.pred_joints_world, atol=0.05,
                                    rtol=0)
@@ -166,8 +171,8 @@ def test_a_translated_rig_translates_the_prediction(model):
         torch.testing.assert_close(b.pred_joints_3d,
                                    a.pred_joints_3d + 1000 * torch.from_numpy(
                                        shift), atol=1e-2, rtol=0)
-        torch.testing.assert_close(b.pred_mano['hand_pose'],
-                                   a.pred_mano['hand_pose'])
+        torch.testing.assert_close(b.pred_mano['mano_theta'],
+                                   a.pred_mano['mano_theta'])
 
 
 def test_a_model_of_other_views_names_the_setting(model):

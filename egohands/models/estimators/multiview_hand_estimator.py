@@ -127,11 +127,13 @@ class MultiViewHandEstimator(BaseModel):
 
     def predict(self, inputs: torch.Tensor,
                 data_samples: List[HandDataSample]) -> List[HandDataSample]:
-        """Sets ``pred_joints_3d`` (21, 3) mm and ``pred_mano`` in the
-        reference frame, ``pred_joints_world`` (21, 3) mm and
-        ``pred_mano_world`` (the toolkit's ``mano_theta``, ``wrist_xform``
-        metres, ``mano_beta``, ``hand_side``) in the world frame, and
-        ``pred_view_keypoints_2d`` (N, 21, 2) crop px."""
+        """Sets ``pred_joints_3d`` (21, 3) mm in the reference frame,
+        ``pred_joints_world`` (21, 3) mm, ``pred_view_keypoints_2d``
+        (N, 21, 2) crop px, and ``pred_mano``: ``mano_theta`` (15,) PCA,
+        ``betas`` (10,), ``global_orient`` (3,) and ``transl`` (3,) metres
+        in the reference frame, and the toolkit's ``wrist_xform_world``
+        (6,) (axis-angle || metres, world), as the challenge's writer
+        reads them."""
         outputs = {k: v.detach().cpu().double()
                    for k, v in self.run(inputs, data_samples).items()}
         size = float(data_samples[0].input_size[0])
@@ -147,17 +149,19 @@ class MultiViewHandEstimator(BaseModel):
                 pred_joints_3d=joints_mm.float(), pred_joints_absolute=True,
                 pred_joints_world=world.float(),
                 pred_view_keypoints_2d=uv[index].float(),
-                pred_mano={key: outputs[key][index].float() for key in (
-                    'hand_pose', 'betas', 'global_orient', 'transl')},
-                pred_mano_world=self.world_mano(outputs, index,
-                                                world_from_ref,
-                                                sample.hand_side)))
+                pred_mano=dict(
+                    mano_theta=outputs['hand_pose'][index].float(),
+                    betas=outputs['betas'][index].float(),
+                    global_orient=outputs['global_orient'][index].float(),
+                    transl=outputs['transl'][index].float(),
+                    wrist_xform_world=self.world_wrist_xform(
+                        outputs, index, world_from_ref))))
         return data_samples
 
     @staticmethod
-    def world_mano(outputs: Dict[str, torch.Tensor], index: int,
-                   world_from_ref: torch.Tensor, hand_side: str) -> Dict:
-        """MANO of one hand in the world frame, the toolkit's fields.
+    def world_wrist_xform(outputs: Dict[str, torch.Tensor], index: int,
+                          world_from_ref: torch.Tensor) -> torch.Tensor:
+        """(6,) the toolkit's ``wrist_xform`` of one hand in the world.
 
         A rigid ``(R_w, t_w)`` (metres) maps orientation ``R`` to
         ``R_w R`` and the wrist joint ``J`` to ``R_w J + t_w``; MANO's
@@ -170,9 +174,4 @@ class MultiViewHandEstimator(BaseModel):
         orient = rotation @ axis_angle_to_matrix(
             outputs['global_orient'][index])
         transl = rotation @ wrist + shift - root
-        return dict(
-            mano_theta=outputs['hand_pose'][index].float(),
-            wrist_xform=torch.cat([matrix_to_axis_angle(orient),
-                                   transl]).float(),
-            mano_beta=outputs['betas'][index].float(),
-            hand_side=0 if hand_side == 'left' else 1)
+        return torch.cat([matrix_to_axis_angle(orient), transl]).float()
