@@ -3,8 +3,8 @@
 They work on the samples of :class:`~egohands.datasets.multiview_dataset.
 MultiViewDataset` (``views``: one per-hand dict or None per camera)::
 
-    LoadMultiViewImages -> MultiViewPerspectiveCrop -> [MultiViewExtrinsicNoise]
-    -> PackMultiViewInputs
+    LoadMultiViewImages -> MultiViewPerspectiveCrop
+    -> [MultiViewExtrinsicNoise] -> PackMultiViewInputs
 
 **Frames and units.** The *reference camera* of a sample is the camera of
 its first present view; the 3D target ``joints_3d`` (21, 3) is in its frame,
