@@ -76,13 +76,15 @@ def test_one_iteration_under_torchrun_with_gloo(tmp_path, rig, run_python):
     torchrun = Path(sys.executable).parent / 'torchrun'
     env = dict(PYTHONPATH=str(REPO / 'tests' / 'test_tools') + os.pathsep +
                os.environ.get('PYTHONPATH', ''))
+    config = tmp_path / 'torchrun_config.py'
+    config.write_text(f'_base_ = [{str(SMALL)!r}]\n'
+                      "custom_imports = dict(imports=['tool_test_hooks'])\n"
+                      "custom_hooks = [dict(type='RankDoneHook')]\n")
     result = run_python(
         [torchrun, '--standalone', '--nproc_per_node', '2', 'tools/train.py',
-         SMALL, '--launcher', 'pytorch', '--work-dir', work_dir] +
+         config, '--launcher', 'pytorch', '--work-dir', work_dir] +
         options(rig, 'train_cfg.max_epochs=1', 'train_cfg.val_interval=10',
-                'train_dataloader.batch_size=16',
-                "custom_imports.imports=['tool_test_hooks']",
-                "custom_hooks=[dict(type='RankDoneHook')]"),
+                'train_dataloader.batch_size=16'),
         env_extra=env, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     for rank in (0, 1):
@@ -121,9 +123,15 @@ def test_the_one_view_variant_is_one_line_away(tmp_path, rig):
 
 
 def test_the_seed_recipe_stops_with_one_error_line_without_data(
-        tmp_path, run_python):
-    result = run_python(['tools/train.py', SEED, '--work-dir',
-                         tmp_path / 'work'])
+        tmp_path, rig, run_python):
+    """With a hand model (the synthetic one stands in for MANO) but no
+    UmeTrack tars, training stops at the data with one clean line."""
+    hand = rig[1]
+    result = run_python([
+        'tools/train.py', SEED, '--work-dir', tmp_path / 'work',
+        '--cfg-options', f'model.head.hand_model.model_path={hand}',
+        f'train_dataloader.dataset.dataset.hand_model={hand}',
+        f'val_dataloader.dataset.dataset.hand_model={hand}'])
     assert result.returncode == 2, result.stderr[-3000:]
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith('error:')]
