@@ -28,6 +28,9 @@ from egohands.codecs import BaseJointCodec, stats_from_dataset
 from egohands.registry import DATASETS, METRICS, MODELS, TRANSFORMS
 from egohands.testing import make_toy_hand_dataset
 from egohands.testing.toy_configs import toy_dataset_cfg
+from test_multiview_model.rig_files import write_rig
+from test_multiview_model.small_model import \
+    small_estimator as small_multiview_estimator
 
 SIZE = 64  # side of every crop, px
 THIS_FILE = 'tests/test_every_component.py'
@@ -132,6 +135,18 @@ HAND_TRACKING_COMPONENTS = {
         out_file='{out_dir}/pose_submission.tar.gz'),
 }
 
+#: multi-view transforms, in pipeline order; they run in
+#: test_multiview_estimator_and_transforms on a hand-built two-camera rig
+#: (tests/test_multiview_model/rig_files.py), with the small multi-view
+#: estimator that builds the multi-view MODELS
+MULTIVIEW_TRANSFORMS = {
+    'LoadMultiViewImages': dict(),
+    'MultiViewPerspectiveCrop': dict(crop_size=32, rotation_jitter_deg=5.0,
+                                     fov_jitter=0.1),
+    'MultiViewExtrinsicNoise': dict(translation_m=0.01, rotation_deg=1.0),
+    'PackMultiViewInputs': dict(),
+}
+
 #: families of MODELS, by the package that registers them; the ones built
 #: inside the estimators of HEAD_CASES are checked by class name
 MODEL_FAMILIES = {
@@ -146,6 +161,7 @@ MODEL_FAMILIES = {
     'egohands.codecs': 'built',
     'egohands.hand_models': 'built',
     'egohands.models.detectors': 'detector',
+    'egohands.models.multiview': 'built',
 }
 TTA_MODELS = ['HandFlipTTAModel']
 
@@ -256,7 +272,9 @@ def model_family(obj):
 def built(assets):
     """Class names of every module of the estimators of HEAD_CASES."""
     return {type(m).__name__ for case in HEAD_CASES
-            for m in small_estimator(case, assets).modules()}
+            for m in small_estimator(case, assets).modules()} | {
+                type(m).__name__ for m in
+                small_multiview_estimator(assets['hand_dir']).modules()}
 
 
 def coverage_problems(built):
@@ -285,7 +303,8 @@ def coverage_problems(built):
                      f'to {label}' for name in registered(registry)
                      if name not in table and name not in
                      DETECTION_TRANSFORMS + DETECTION_METRICS
-                     + list(HAND_TRACKING_COMPONENTS)]
+                     + list(HAND_TRACKING_COMPONENTS)
+                     + list(MULTIVIEW_TRANSFORMS)]
     return problems
 
 
@@ -477,3 +496,29 @@ def test_detector_loss_backward_predict_and_metric(name, toy):
 def _sgd_wrapper(model):
     from mmengine.optim import OptimWrapper
     return OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
+
+
+def test_multiview_estimator_and_transforms(assets, tmp_path):
+    """The multi-view transforms on a two-camera rig, then the small
+    multi-view estimator (tiny Hiera): loss, backward, predict."""
+    dataset = DATASETS.build(dict(
+        type='MultiViewDataset',
+        dataset=dict(type='EgoHandsCocoDataset',
+                     data_root=write_rig(str(tmp_path)),
+                     ann_file='annotations/train.json'),
+        pipeline=[dict(kwargs, type=name)
+                  for name, kwargs in MULTIVIEW_TRANSFORMS.items()]))
+    batch = pseudo_collate([dataset[i] for i in range(2)])
+    model = small_multiview_estimator(assets['hand_dir'])
+    data = model.data_preprocessor(copy.deepcopy(batch), training=True)
+    assert tuple(data['inputs'].shape) == (2, 2, 3, 32, 32)
+    losses = model(**data, mode='loss')
+    total = sum(losses.values())
+    assert torch.isfinite(total)
+    total.backward()
+    _finite_gradients(model.head)
+    model.eval()
+    with torch.no_grad():
+        predictions = model.test_step(batch)
+    assert all(tuple(s.pred_joints_3d.shape) == (21, 3) and
+               torch.isfinite(s.pred_joints_3d).all() for s in predictions)

@@ -15,10 +15,11 @@ from egohands.datasets.h2o_dataset import H2OHandDataset
 from egohands.datasets.hand_tracking import (HOT3DClipsDataset,
                                              UmeTrackDataset)
 from egohands.datasets.multi_source import MultiSourceHandDataset
+from egohands.datasets.multiview_dataset import MultiViewDataset
 from egohands.datasets.samplers import SourceRatioSampler
 
 __all__ = ['BaseHandDataset', 'EgoHandsCocoDataset', 'EgoExo4DHandDataset',
            'EgoHandsImageDataset', 'ArcticEgoDataset',
            'AssemblyHandsEgoDataset', 'EPICHandKpsDataset', 'FreiHANDDataset',
            'H2OHandDataset', 'HOT3DClipsDataset', 'MultiSourceHandDataset',
-           'SourceRatioSampler', 'UmeTrackDataset']
+           'MultiViewDataset', 'SourceRatioSampler', 'UmeTrackDataset']

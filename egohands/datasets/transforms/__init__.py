@@ -33,3 +33,11 @@ __all__ = [
     'RandomFlip', 'flip_sample', 'HSVJitter', 'RandomBlur',
     'RandomMedianBlur', 'CoarseDropout', 'ColorScale', 'PackHandInputs', 'ResizeImage', 'PackDetectionInputs'
 ]
+from egohands.datasets.transforms.multiview import (LoadMultiViewImages,
+                                                    MultiViewExtrinsicNoise,
+                                                    MultiViewPerspectiveCrop)
+from egohands.datasets.transforms.multiview_formatting import \
+    PackMultiViewInputs
+
+__all__ += ['LoadMultiViewImages', 'MultiViewPerspectiveCrop',
+            'MultiViewExtrinsicNoise', 'PackMultiViewInputs']

@@ -3,3 +3,7 @@ from egohands.models.estimators.topdown_hand_estimator import \
     TopdownHandEstimator
 
 __all__ = ['TopdownHandEstimator']
+from egohands.models.estimators.multiview_hand_estimator import \
+    MultiViewHandEstimator
+
+__all__ += ['MultiViewHandEstimator']
