@@ -74,8 +74,8 @@ class MANOOrientationMetric(BaseMetric):
         if not results:
             raise ConfigError(
                 f'{type(self).__name__}: no evaluated hand has MANO ground '
-                '(gt_mano_valid is 0 or absent everywhere); evaluate on a '
-                'dataset with MANO labels or remove the metric')
+                'truth (gt_mano_valid is 0 or absent everywhere); evaluate '
+                'on a dataset with MANO labels or remove the metric')
         pred = np.stack([r['pred'] for r in results])
         gt = np.stack([r['gt'] for r in results])
         crop_frame = np.stack([r['crop_frame'] for r in results])
