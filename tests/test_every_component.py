@@ -122,6 +122,8 @@ SMALL_METRICS = {
     'AccelerationErrorMetric': (dict(frame_step=10), 'train'),
     'WildHandsMetric': (dict(), 'val'),
     'HandTrackingPoseMetric': (dict(), 'val'),
+    # 'toy:<HEAD_CASES row>': that head's predictions on the toy set (MANO)
+    'MANOOrientationMetric': (dict(), 'toy:MANOTransformerHead'),
 }
 
 #: components of the UmeTrack / HOT3D tars -> small kwargs; they run in
@@ -414,6 +416,8 @@ def egoexo4d(tmp_path_factory, assets, toy):
     cache = {}
 
     def predictions(split):
+        if split.startswith('toy:'):
+            return toy_predictions(split[len('toy:'):], assets, toy)
         if split not in cache:
             dataset = DATASETS.build(dict(
                 type='EgoExo4DHandDataset', data_root=root, split=split,
@@ -425,6 +429,17 @@ def egoexo4d(tmp_path_factory, assets, toy):
         return copy.deepcopy(cache[split])
 
     return root, predictions
+
+
+def toy_predictions(case, assets, toy):
+    """Samples (dicts) of a HEAD_CASES estimator on the toy training set,
+    left hands mirrored (right-hand heads)."""
+    mirror = dict(type='RandomFlip', direction='horizontal', prob=1.0,
+                  hand_sides=('left', ))
+    batch = toy_batch(toy, crop_pipeline(after_crop=[mirror]))
+    model = small_estimator(case, assets, toy).eval()
+    with torch.no_grad():
+        return [s.to_dict() for s in model.test_step(batch)]
 
 
 @pytest.mark.parametrize('name', list(SMALL_METRICS))

@@ -12,3 +12,4 @@ from .egoexo4d_metric import EgoExo4DMetric, EgoExo4DSubmissionWriter  # noqa: F
 from .wildhands_metric import WildHandsMetric  # noqa: F401
 from .hand_tracking_metric import HandTrackingPoseMetric, HandTrackingShapeMetric  # noqa: F401,E501
 from .hand_tracking_writer import HandTrackingSubmissionWriter  # noqa: F401
+from .mano_orientation_metric import MANOOrientationMetric  # noqa: F401
