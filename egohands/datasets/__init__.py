@@ -10,3 +10,6 @@ from egohands.datasets.egoexo4d_dataset import EgoExo4DHandDataset
 
 __all__ = ['BaseHandDataset', 'EgoHandsCocoDataset', 'EgoExo4DHandDataset',
            'EgoHandsImageDataset']
+from egohands.datasets.two_hand_dataset import TwoHandImageDataset  # noqa
+
+__all__ += ['TwoHandImageDataset']

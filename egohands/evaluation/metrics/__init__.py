@@ -9,3 +9,4 @@ from .hand_keypoint_3d_metric import HandKeypoint3DMetric
 
 __all__ = ['HandKeypoint3DMetric', 'AccelerationErrorMetric', 'HandBoxMetric']
 from .egoexo4d_metric import EgoExo4DMetric, EgoExo4DSubmissionWriter  # noqa: F401,E501
+from .two_hand_keypoint_3d_metric import TwoHandKeypoint3DMetric  # noqa: F401,E501

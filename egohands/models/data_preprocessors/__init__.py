@@ -3,3 +3,7 @@ from egohands.models.data_preprocessors.hand_data_preprocessor import (
     HandDataPreprocessor, build_data_preprocessor)
 
 __all__ = ['HandDataPreprocessor', 'build_data_preprocessor']
+from egohands.models.data_preprocessors.image_dict_data_preprocessor import \
+    ImageDictDataPreprocessor  # noqa: E402
+
+__all__ += ['ImageDictDataPreprocessor']

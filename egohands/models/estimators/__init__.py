@@ -3,3 +3,7 @@ from egohands.models.estimators.topdown_hand_estimator import \
     TopdownHandEstimator
 
 __all__ = ['TopdownHandEstimator']
+from egohands.models.estimators.wildhands_estimator import \
+    WildHandsEstimator  # noqa: E402
+
+__all__ += ['WildHandsEstimator']
