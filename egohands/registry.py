@@ -172,6 +172,7 @@ _MODEL_LOCATIONS = [
     'egohands.models.losses', 'egohands.models.discriminators',
     'egohands.models.estimators', 'egohands.models.data_preprocessors',
     'egohands.models.detectors',
+    'egohands.models.encodings',
     'egohands.models.tta', 'egohands.hand_models', 'egohands.codecs'
 ]
 

@@ -133,6 +133,7 @@ MODEL_FAMILIES = {
     'egohands.codecs': 'built',
     'egohands.hand_models': 'built',
     'egohands.models.detectors': 'detector',
+    'egohands.models.encodings': 'encoding',
 }
 TTA_MODELS = ['HandFlipTTAModel']
 
@@ -147,6 +148,15 @@ SMALL_DETECTORS = {
 }
 DETECTION_TRANSFORMS = ['ResizeImage', 'PackDetectionInputs']
 DETECTION_METRICS = ['HandBoxMetric']
+
+#: crop encodings -> small kwargs; each runs at its level on a packed toy
+#: batch, with the crop geometry of the samples' metainfo
+SMALL_ENCODINGS = {
+    'KeypointPositionalEncoding': dict(variant='sparse', level='latent'),
+    'CamConvEncoding': dict(level='latent', centred_scale=100.0),
+    'PerspectiveCropLayer': dict(level='input'),
+    'PerspectiveCorrection': dict(level='latent'),
+}
 
 
 @pytest.fixture(autouse=True)
@@ -255,6 +265,7 @@ def coverage_problems(built):
                                        HEAD_CASES.values()}),
                   tta=('TTA_MODELS', TTA_MODELS),
                   detector=('SMALL_DETECTORS', SMALL_DETECTORS),
+                  encoding=('SMALL_ENCODINGS', SMALL_ENCODINGS),
                   built=('HEAD_CASES (a head config that builds it)',
                          built))
     for name, obj in registered(MODELS).items():
@@ -439,3 +450,26 @@ def test_detector_loss_backward_predict_and_metric(name, toy):
 def _sgd_wrapper(model):
     from mmengine.optim import OptimWrapper
     return OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
+
+
+@pytest.mark.parametrize('name', list(SMALL_ENCODINGS))
+def test_crop_encoding_runs_on_a_batch(name, toy):
+    from egohands.models.encodings import crop_geometry_from_samples
+    batch = toy_batch(toy)
+    encoding = MODELS.build(dict(SMALL_ENCODINGS[name], type=name))
+    geometry = crop_geometry_from_samples(batch['data_samples'])
+    if encoding.level == 'input':
+        x = torch.stack(batch['inputs']).float() / 255
+    else:
+        x = torch.randn(2, 8, 4, 4)
+    x.requires_grad_()
+    out = encoding(x, *geometry)
+    assert out.shape == (2, encoding.out_channels(x.shape[1]),
+                         *x.shape[2:])
+    assert torch.isfinite(out).all()
+    out.square().sum().backward()
+    assert torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+    turned = encoding.correct_global_orient(torch.eye(3).expand(2, 3, 3),
+                                            *geometry)
+    torch.testing.assert_close(turned @ turned.transpose(1, 2),
+                               torch.eye(3).expand(2, 3, 3))
