@@ -29,7 +29,8 @@ from egohands.datasets.rle import decode_rle
 from egohands.datasets.transforms.formatting import (DEFAULT_META_KEYS,
                                                      PackHandInputs,
                                                      image_to_tensor)
-from egohands.geometry.affine import apply_affine_2d, get_affine_matrix
+from egohands.geometry.affine import (apply_affine_2d, get_affine_matrix,
+                                     invert_affine)
 from egohands.geometry.camera import crop_intrinsics
 from egohands.registry import TRANSFORMS
 from egohands.structures import HandDataSample
@@ -69,8 +70,8 @@ class TwoHandCrops(BaseTransform):
     ``hands``. Writes ``img`` (the frame), ``frame_K``,
     ``frame_from_img``, ``input_size`` (frame), ``crop_imgs`` (side ->
     crop) and completes ``hands`` (both sides) with ``keypoints_2d`` in
-    frame px, ``crop_box`` (4,) frame px (clipped to the frame, the box of
-    KPE), ``hand_crop_K``, ``hand_crop_from_img``, ``hand_present`` and,
+    frame px, ``crop_box`` (4,) frame px (the frame positions of the crop's
+    corner pixel centres, clipped to the frame: the box of KPE), ``hand_crop_K``, ``hand_crop_from_img``, ``hand_present`` and,
     with ``mask_size``, ``mask`` (frame mask of ``mask_size`` px) and
     ``mask_valid``.
 
@@ -123,8 +124,13 @@ class TwoHandCrops(BaseTransform):
             hand['keypoints_2d'] = apply_affine_2d(
                 np.asarray(hand['keypoints_2d'], np.float64),
                 frame_from_img).astype(np.float32)
-            hand['crop_box'] = np.clip(box, 0, self.frame_size - 1).astype(
-                np.float32)
+            # where the crop's corner pixel centres are in the frame (the
+            # box convention of egohands.models.encodings), clipped
+            corners = apply_affine_2d(
+                np.array([[0.0, 0.0], [self.crop_size - 1.0] * 2]),
+                invert_affine(crop_from_frame)).reshape(4)
+            hand['crop_box'] = np.clip(corners, 0, self.frame_size -
+                                       1).astype(np.float32)
             hand['hand_crop_from_img'] = crop_from_img.astype(np.float32)
             hand['hand_crop_K'] = crop_intrinsics(K, crop_from_img).astype(
                 np.float32)

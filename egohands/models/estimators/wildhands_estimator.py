@@ -22,6 +22,7 @@ missing hand (``hand_present`` False) has every validity 0 and adds nothing.
 Predictions are set on the present hands' per-hand samples, in the original
 camera frame (mm) and full-image px.
 """
+import inspect
 from typing import Dict, List, Optional, Union
 
 import torch
@@ -31,7 +32,8 @@ from torch import nn
 from egohands.geometry.rotation import matrix_to_axis_angle
 from egohands.models.data_preprocessors import build_data_preprocessor
 from egohands.models.estimators.original_frame import to_original_frame
-from egohands.models.heads.hmr_mano_head import NUM_BETAS, NUM_ROTATIONS
+from egohands.models.heads.hmr_mano_head import (NUM_BETAS, NUM_ROTATIONS,
+                                                 masked_mse)
 from egohands.registry import MODELS
 from egohands.structures import HandDataSample
 from egohands.utils.errors import ConfigError
@@ -42,6 +44,18 @@ _MODES = ('loss', 'predict', 'tensor')
 DEFAULT_LOSS_WEIGHTS = dict(keypoints_3d=5.0, keypoints_2d=5.0, pose=10.0,
                             betas=0.001, cam=1.0, relative_translation=1.0,
                             grasp=0.1, mask=10.0)
+
+
+def with_input_channels(backbone: dict, channels: int) -> dict:
+    """``backbone`` config taking ``channels`` input channels: its
+    ``in_channels`` argument, or timm's ``in_chans`` for ``TimmBackbone``
+    (whose extra arguments go to ``timm.create_model``)."""
+    backbone_type = backbone['type']
+    backbone_cls = MODELS.get(backbone_type) if isinstance(
+        backbone_type, str) else backbone_type
+    params = inspect.signature(backbone_cls).parameters
+    name = 'in_channels' if 'in_channels' in params else 'in_chans'
+    return dict(backbone, **{name: channels})
 
 
 def build_feature_conv(in_channels: int, out_channels: int, channels=(
@@ -143,8 +157,8 @@ class WildHandsEstimator(BaseModel):
             if crop_encoding is not None:
                 self.crop_encoding = MODELS.build(crop_encoding)
                 if self.crop_encoding.level == 'input':
-                    hand_backbone['in_chans'] = \
-                        self.crop_encoding.out_channels(3)
+                    hand_backbone = with_input_channels(
+                        hand_backbone, self.crop_encoding.out_channels(3))
             self.hand_backbone = MODELS.build(hand_backbone)
             if int(self.hand_backbone.out_channels[-1]) != width:
                 raise ConfigError(
@@ -299,13 +313,12 @@ class WildHandsEstimator(BaseModel):
                 losses[f'loss_mask_{side}'] = weights['mask'] * \
                     self._mask_loss(out, side, outs['K'], data_samples,
                                     target['present'])
-        both = targets['right']['mano_valid'] * targets['left']['mano_valid']
-        relative = ((outs['left']['cam'] - outs['right']['cam']) -
-                    (targets['left']['cam'] - targets['right']['cam']))**2
         losses['loss_relative_translation'] = \
-            weights['relative_translation'] * (
-                relative * both[:, None]).sum() / (3 * both.sum()).clamp(
-                    min=1.0)
+            weights['relative_translation'] * relative_camera_loss(
+                outs['right']['cam'], outs['left']['cam'],
+                targets['right']['cam'], targets['left']['cam'],
+                targets['right']['mano_valid'] *
+                targets['left']['mano_valid'])
         return losses
 
     def _mask_loss(self, out: Dict, side: str, K: torch.Tensor,
@@ -351,6 +364,17 @@ class WildHandsEstimator(BaseModel):
                     pred['pred_grasp_logits'] = out['grasp_logits'][i]
                 hand.set_data(to_original_frame(pred, hand.metainfo))
         return data_samples
+
+
+def relative_camera_loss(cam_right: torch.Tensor, cam_left: torch.Tensor,
+                         gt_right: torch.Tensor, gt_left: torch.Tensor,
+                         valid: torch.Tensor) -> torch.Tensor:
+    """Mean squared error of the left-minus-right weak-perspective camera
+    (B, 3) over the samples with both hands' ground truth (``valid`` (B,)):
+    the reference's ``transl/l`` term, which ties the hands' relative
+    position as MRRPE measures it."""
+    return masked_mse(((cam_left - cam_right) - (gt_left - gt_right))**2,
+                      valid)
 
 
 def _cross_entropy(logits: torch.Tensor, labels: torch.Tensor
