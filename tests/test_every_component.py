@@ -122,6 +122,11 @@ SMALL_METRICS = {
 #: families of MODELS, by the package that registers them; the ones built
 #: inside the estimators of HEAD_CASES are checked by class name
 MODEL_FAMILIES = {
+    # the two-hand model's parts, before the packages that hold them
+    'egohands.models.heads.hmr_mano_head': 'two_hand',
+    'egohands.models.estimators.wildhands_estimator': 'two_hand',
+    'egohands.models.data_preprocessors.image_dict_data_preprocessor':
+    'two_hand',
     'egohands.models.backbones': 'backbone',
     'egohands.models.necks': 'neck',
     'egohands.models.heads': 'head',
@@ -148,6 +153,32 @@ SMALL_DETECTORS = {
 }
 DETECTION_TRANSFORMS = ['ResizeImage', 'PackDetectionInputs']
 DETECTION_METRICS = ['HandBoxMetric']
+
+#: two-hand estimators (the frame and a crop per hand of one image) -> small
+#: kwargs; each trains and predicts on toy two-hand samples made by
+#: TWO_HAND_TRANSFORMS, and TWO_HAND_METRICS evaluate its predictions
+SMALL_TWO_HAND_ESTIMATORS = {
+    'WildHandsEstimator': dict(
+        data_preprocessor=dict(type='ImageDictDataPreprocessor',
+                               mean=[127.5] * 3, std=[64.0] * 3),
+        backbone=dict(type='SimpleCNN', channels=(8, 16, 16)),
+        hand_backbone=dict(type='SimpleCNN', channels=(8, 16, 16)),
+        crop_encoding=dict(type='KeypointPositionalEncoding'),
+        feature_conv=dict(channels=(8, 8, 8), feature_size=SIZE // 8),
+        head=dict(type='HMRMANOHead', hidden_channels=16,
+                  cam_init_channels=8),
+        hand_model=dict(model_path='{hand_dir}')),
+}
+TWO_HAND_TRANSFORMS = ['TwoHandCrops', 'PackTwoHandInputs']
+TWO_HAND_METRICS = ['TwoHandKeypoint3DMetric']
+
+
+def config_types(cfg):
+    """Every ``type`` string of a nested config."""
+    if not isinstance(cfg, dict):
+        return set()
+    found = {cfg['type']} if isinstance(cfg.get('type'), str) else set()
+    return found.union(*(config_types(value) for value in cfg.values()))
 
 #: crop encodings -> small kwargs; each runs at its level on a packed toy
 #: batch, with the crop geometry of the samples' metainfo
@@ -265,6 +296,9 @@ def coverage_problems(built):
                                        HEAD_CASES.values()}),
                   tta=('TTA_MODELS', TTA_MODELS),
                   detector=('SMALL_DETECTORS', SMALL_DETECTORS),
+                  two_hand=('SMALL_TWO_HAND_ESTIMATORS (a config naming it)',
+                            set(SMALL_TWO_HAND_ESTIMATORS) |
+                            config_types(SMALL_TWO_HAND_ESTIMATORS)),
                   encoding=('SMALL_ENCODINGS', SMALL_ENCODINGS),
                   built=('HEAD_CASES (a head config that builds it)',
                          built))
@@ -282,7 +316,8 @@ def coverage_problems(built):
         problems += [f'{registry.name}: {name} has no small case: add it '
                      f'to {label}' for name in registered(registry)
                      if name not in table and name not in
-                     DETECTION_TRANSFORMS + DETECTION_METRICS]
+                     DETECTION_TRANSFORMS + DETECTION_METRICS +
+                     TWO_HAND_TRANSFORMS + TWO_HAND_METRICS]
     return problems
 
 
@@ -473,3 +508,34 @@ def test_crop_encoding_runs_on_a_batch(name, toy):
                                             *geometry)
     torch.testing.assert_close(turned @ turned.transpose(1, 2),
                                torch.eye(3).expand(2, 3, 3))
+
+
+@pytest.mark.parametrize('name', list(SMALL_TWO_HAND_ESTIMATORS))
+def test_two_hand_estimator_loss_predict_and_metric(name, toy, assets):
+    """Toy images as two-hand samples (TWO_HAND_TRANSFORMS) through the
+    estimator: a training step, predictions on the present hands, and
+    TWO_HAND_METRICS on them."""
+    torch.manual_seed(0)
+    dataset = DATASETS.build(dict(
+        type='TwoHandImageDataset', hands=toy_dataset_cfg(toy, 'train'),
+        pipeline=[dict(type='LoadImage'),
+                  dict(type='TwoHandCrops', frame_size=SIZE, crop_size=SIZE,
+                       mask_size=SIZE // 4),
+                  dict(type='PackTwoHandInputs')]))
+    batch = pseudo_collate([dataset[i] for i in range(len(dataset))])
+    model = MODELS.build(dict(filled(SMALL_TWO_HAND_ESTIMATORS[name], assets),
+                              type=name))
+    losses = model.train_step(copy.deepcopy(batch), _sgd_wrapper(model))
+    assert all(torch.isfinite(v) for v in losses.values())
+    model.eval()
+    with torch.no_grad():
+        samples = model.test_step(batch)
+    present = [s.get(side) for s in samples for side in ('right', 'left')
+               if s.get(side).hand_present]
+    assert present and all(h.pred_joints_3d.shape == (21, 3)
+                           for h in present)
+    for metric_name in TWO_HAND_METRICS:
+        metric = METRICS.build(dict(type=metric_name))
+        metric.process(None, [s.to_dict() for s in samples])
+        results = metric.evaluate(len(samples))
+        assert results and all(math.isfinite(v) for v in results.values())
