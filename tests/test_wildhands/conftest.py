@@ -1,16 +1,9 @@
-"""Shared fixtures of the WildHands tests: the synthetic MANO-format hand."""
-from pathlib import Path
-
+"""Shared fixtures of the WildHands tests: the synthetic MANO-format hand
+and a toy two-hand dataset."""
 import pytest
 
-
-@pytest.fixture(scope='session')
-def hand_dir(tmp_path_factory) -> Path:
-    """Folder with the synthetic MANO-format hand (written once)."""
-    from egohands.synth.hand import write_synthetic_model
-    folder = tmp_path_factory.mktemp('wildhands_hand')
-    write_synthetic_model(str(folder))
-    return folder
+# the synthetic MANO-format hand, written once per session
+from test_hamer.conftest import hand_dir  # noqa: F401
 
 
 @pytest.fixture(scope='session')

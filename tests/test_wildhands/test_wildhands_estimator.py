@@ -163,3 +163,36 @@ def test_configuration_errors(hand_dir):
     with pytest.raises(ConfigError, match='feature_size must be at least 5'):
         small_model(hand_dir, feature_conv=dict(channels=(8, 8, 8),
                                                 feature_size=4))
+
+
+class RecordingMaskLoss(torch.nn.Module):
+    """A mask-loss stand-in that records its arguments."""
+
+    def forward(self, vertices, faces, K, gt_mask, valid):
+        self.calls = getattr(self, 'calls', []) + [
+            (vertices, faces, K, gt_mask, valid)]
+        return vertices.mean() * 0 + 1.0
+
+
+def test_mask_loss_slot_gets_the_mask_camera(hand_dir, batch):
+    """The mask loss sees the camera-frame mesh, the frame's K scaled to the
+    32-px masks (pixel centres: f / 2, (c + 0.5) / 2 - 0.5), the masks and
+    their validity (0 for missing hands)."""
+    recorder = RecordingMaskLoss()
+    model = small_model(hand_dir, crop_encoding=KPE, mask_loss=recorder,
+                        loss_weights=dict(mask=2.0)).eval()
+    with torch.no_grad():
+        losses = model(**model.data_preprocessor(copy.deepcopy(batch)),
+                       mode='loss')
+    assert losses['loss_mask_right'].item() == pytest.approx(2.0)
+    (vertices, faces, K, masks, valid), _ = recorder.calls
+    samples = batch['data_samples']
+    frame_K = torch.stack([torch.as_tensor(s.frame_K) for s in samples])
+    expected = frame_K.clone()
+    expected[:, :2, :2] /= 2
+    expected[:, :2, 2] = (frame_K[:, :2, 2] + 0.5) / 2 - 0.5
+    torch.testing.assert_close(K, expected)
+    assert vertices.shape == (len(samples), 778, 3)
+    assert faces.shape[1] == 3 and masks.shape == (len(samples), 32, 32)
+    present = torch.tensor([float(s.right.hand_present) for s in samples])
+    torch.testing.assert_close(valid, present)

@@ -29,6 +29,7 @@ import torch
 from mmengine.model import BaseModel
 from torch import nn
 
+from egohands.geometry.camera import scale_intrinsics
 from egohands.geometry.rotation import matrix_to_axis_angle
 from egohands.models.data_preprocessors import build_data_preprocessor
 from egohands.models.estimators.original_frame import to_original_frame
@@ -116,9 +117,10 @@ class WildHandsEstimator(BaseModel):
         feature_conv: ``dict(channels=(1024, 512, 256), feature_size=7)``,
             the side of the hand feature map; crops only.
         grasp_classes: number of grasp classes (9), 0 = no grasp head.
-        mask_loss: config of a mask loss module called as
-            ``loss(vertices (B, V, 3) m camera, faces (F, 3), K (B, 3, 3),
-            target (B, s, s), valid (B,))`` on the frame; None = off.
+        mask_loss: config (or module) of a mask loss called as
+            ``SoftMaskLoss`` is: ``loss(vertices (B, V, 3) m camera frame,
+            faces (F, 3), K (B, 3, 3) of the mask's pixels, gt_mask (B, s,
+            s) frame-aligned, valid (B,))``; None = off.
         loss_weights: overrides of :data:`DEFAULT_LOSS_WEIGHTS`.
         data_preprocessor: usually ``ImageDictDataPreprocessor``.
         init_cfg: mmengine init config.
@@ -179,7 +181,8 @@ class WildHandsEstimator(BaseModel):
         })
         self.grasp_classifier = (build_grasp_classifier(grasp_classes)
                                  if grasp_classes else None)
-        self.mask_loss = MODELS.build(mask_loss) if mask_loss else None
+        self.mask_loss = (MODELS.build(mask_loss) if isinstance(
+            mask_loss, dict) else mask_loss)
         self.loss_weights = dict(DEFAULT_LOSS_WEIGHTS, **(loss_weights or {}))
         unknown = set(self.loss_weights) - set(DEFAULT_LOSS_WEIGHTS)
         if unknown:
@@ -325,10 +328,12 @@ class WildHandsEstimator(BaseModel):
                    samples: List[HandDataSample],
                    present: torch.Tensor) -> torch.Tensor:
         device = K.device
+        target = _field(samples, side, 'gt_mask', device)
+        frame_width = float(samples[0].metainfo['input_size'][0])
+        mask_K = scale_intrinsics(K, target.shape[-1] / frame_width)
         return self.mask_loss(
             out['vertices_m'] + out['cam_t'][:, None],
-            self.heads[side].hand_model.faces_tensor, K,
-            _field(samples, side, 'gt_mask', device),
+            self.heads[side].hand_model.faces_tensor, mask_K, target,
             _field(samples, side, 'gt_mask_valid', device) * present)
 
     # ------------------------------------------------------------- predict
