@@ -110,7 +110,7 @@ def test_small_config_trains_and_tests_on_egosynth(name, tmp_path,
     entries = [json.loads(line) for line in
                (run / 'vis_data' / 'scalars.json').read_text().splitlines()]
     losses = [e for e in entries if 'loss' in e]
-    assert len(losses) == 3  # 1 epoch of 3 batches, logged every step
+    assert len(losses) >= 2  # 1 epoch of batches of 3, logged every step
     for side in ('right', 'left'):  # both hands, grasp supervised
         assert any(e[f'loss_grasp_{side}'] > 0 for e in losses)
         assert any(e[f'loss_keypoints_3d_{side}'] > 0 for e in losses)
