@@ -130,6 +130,7 @@ MODEL_FAMILIES = {
     'egohands.models.backbones': 'backbone',
     'egohands.models.necks': 'neck',
     'egohands.models.heads': 'head',
+    'egohands.models.losses.soft_mask_loss': 'mask_loss',
     'egohands.models.losses': 'built',
     'egohands.models.discriminators': 'built',
     'egohands.models.estimators': 'built',
@@ -167,6 +168,7 @@ SMALL_TWO_HAND_ESTIMATORS = {
         feature_conv=dict(channels=(8, 8, 8), feature_size=SIZE // 8),
         head=dict(type='HMRMANOHead', hidden_channels=16,
                   cam_init_channels=8),
+        mask_loss=dict(type='SoftMaskLoss'),
         hand_model=dict(model_path='{hand_dir}')),
 }
 TWO_HAND_TRANSFORMS = ['TwoHandCrops', 'PackTwoHandInputs']
@@ -187,6 +189,12 @@ SMALL_ENCODINGS = {
     'CamConvEncoding': dict(level='latent', centred_scale=100.0),
     'PerspectiveCropLayer': dict(level='input'),
     'PerspectiveCorrection': dict(level='latent'),
+}
+
+#: mask losses -> small kwargs; each compares a square mesh in front of the
+#: crop camera with the toy batch's hand masks
+SMALL_MASK_LOSSES = {
+    'SoftMaskLoss': dict(render_size=SIZE // 2, sigma=0.5),
 }
 
 
@@ -300,6 +308,7 @@ def coverage_problems(built):
                             set(SMALL_TWO_HAND_ESTIMATORS) |
                             config_types(SMALL_TWO_HAND_ESTIMATORS)),
                   encoding=('SMALL_ENCODINGS', SMALL_ENCODINGS),
+                  mask_loss=('SMALL_MASK_LOSSES', SMALL_MASK_LOSSES),
                   built=('HEAD_CASES (a head config that builds it)',
                          built))
     for name, obj in registered(MODELS).items():
@@ -539,3 +548,24 @@ def test_two_hand_estimator_loss_predict_and_metric(name, toy, assets):
         metric.process(None, [s.to_dict() for s in samples])
         results = metric.evaluate(len(samples))
         assert results and all(math.isfinite(v) for v in results.values())
+
+
+@pytest.mark.parametrize('name', list(SMALL_MASK_LOSSES))
+def test_mask_loss_runs_on_a_batch(name, toy):
+    from egohands.geometry.camera import backproject_points
+    batch = toy_batch(toy, crop_pipeline(
+        load=[dict(type='LoadImage', with_mask=True)]))
+    samples = batch['data_samples']
+    crop_K = torch.stack([torch.as_tensor(s.crop_K) for s in samples])
+    corners = torch.tensor([[16., 16.], [48., 16.], [48., 48.], [16., 48.]])
+    vertices = backproject_points(corners.expand(2, 4, 2),
+                                  torch.full((2, 4), 500.), crop_K)
+    vertices.requires_grad_()
+    loss = MODELS.build(dict(SMALL_MASK_LOSSES[name], type=name))
+    value = loss(vertices, torch.tensor([[0, 1, 2], [0, 2, 3]]), crop_K,
+                 torch.stack([s.gt_mask for s in samples]),
+                 torch.stack([s.gt_mask_valid for s in samples]))
+    assert value.dim() == 0 and 0 < value.item() < 1
+    value.backward()
+    assert torch.isfinite(vertices.grad).all()
+    assert vertices.grad.abs().sum() > 0

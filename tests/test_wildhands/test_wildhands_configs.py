@@ -42,6 +42,7 @@ def test_recipe_numbers():
             model.head.cam_init_channels, model.head.image_size) == (
                 3, 1024, 512, 224)
     assert model.grasp_classes == 9
+    assert model.mask_loss == dict(type='SoftMaskLoss', loss_type='l1')
     crops = cfg.train_dataloader.dataset.pipeline[1]
     assert (crops.frame_size, crops.crop_size, crops.bbox_scale) == (224, 224,
                                                                      1.5)
@@ -111,8 +112,9 @@ def test_small_config_trains_and_tests_on_egosynth(name, tmp_path,
                (run / 'vis_data' / 'scalars.json').read_text().splitlines()]
     losses = [e for e in entries if 'loss' in e]
     assert len(losses) >= 2  # 1 epoch of batches of 3, logged every step
-    for side in ('right', 'left'):  # both hands, grasp supervised
+    for side in ('right', 'left'):  # both hands, grasp and masks supervised
         assert any(e[f'loss_grasp_{side}'] > 0 for e in losses)
+        assert any(e[f'loss_mask_{side}'] > 0 for e in losses)
         assert any(e[f'loss_keypoints_3d_{side}'] > 0 for e in losses)
     checkpoint = work_dir / 'epoch_1.pth'
     assert checkpoint.is_file()

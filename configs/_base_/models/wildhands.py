@@ -6,8 +6,8 @@
 # appended to it, feature_conv, and an HMR-style MANO head per hand (3
 # refinement steps, 6D rows, weak perspective on the frame, MANO mean
 # pose). Losses: MSEs of 3D joints 5, 2D 5, pose 10, shape 0.001, camera 1,
-# left-right camera 1, grasp CE 0.1 (the mask loss 10 once a mask loss
-# module is configured). Adam at 1e-5, gradient norm clipped at 150.
+# left-right camera 1, grasp CE 0.1, hand-mask L1 10. Adam at 1e-5,
+# gradient norm clipped at 150.
 # HandNet: model.crop_encoding=None; ArcticNet-SF: also hand_backbone=None.
 model = dict(
     type='WildHandsEstimator',
@@ -27,7 +27,9 @@ model = dict(
     # not MANO's licence-free stand-in: see docs/hand_models.md
     hand_model=dict(model_path='data/mano', flat_hand_mean=False),
     grasp_classes=9,
-    mask_loss=None)
+    # L1 between the soft silhouette of the predicted mesh and the frame's
+    # hand mask, rendered at the mask's size (loss_weights: mask 10)
+    mask_loss=dict(type='SoftMaskLoss', loss_type='l1'))
 
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-5),
                      clip_grad=dict(max_norm=150.0))

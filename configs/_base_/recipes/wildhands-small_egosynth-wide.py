@@ -2,7 +2,8 @@
 # egosynth-wide_two_hand.py): ResNet-18s of a quarter width (timm, from
 # scratch) on a 160-px frame and 160-px crops (5 x 5 maps of 128
 # channels), feature_conv 128-64-32, 256-wide HMR heads on the synthetic
-# MANO-format hand, grasp loss on; Adam at 3e-4 (from scratch), 10 epochs.
+# MANO-format hand, grasp and
+# 40-px mask losses on; Adam at 3e-4 (from scratch), 10 epochs.
 # The configs of configs/wildhands/*resnet18-s* inherit this file and
 # differ from each other by one line (the crop encoding, the crops).
 _base_ = ['../datasets/egosynth-wide_two_hand.py', '../models/wildhands.py']
