@@ -14,10 +14,13 @@ from test_potter.test_potter_configs import egosynth_root  # noqa: F401
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / 'configs' / 'wildhands'
 RECIPE = CONFIG_DIR / 'wildhands_resnet50_1xb32-100e_egosynth-wide-224x224.py'
-SMALL = {name: CONFIG_DIR / f'{name}_resnet18-s_1xb16-10e_egosynth-wide-'
-         '160x160.py' for name in ('wildhands', 'handnet', 'arcticnet-sf')}
-LARGE = {name: CONFIG_DIR / f'{name}_resnet50_1xb32-100e_egosynth-wide-'
-         '224x224.py' for name in ('wildhands', 'handnet', 'arcticnet-sf')}
+#: variant -> method part of the config names
+METHODS = {'wildhands': 'wildhands', 'handnet': 'wildhands-handnet',
+           'arcticnet-sf': 'wildhands-arcticnet-sf'}
+SMALL = {name: CONFIG_DIR / f'{method}_resnet18-s_1xb16-10e_egosynth-wide-'
+         '160x160.py' for name, method in METHODS.items()}
+LARGE = {name: CONFIG_DIR / f'{method}_resnet50_1xb32-100e_egosynth-wide-'
+         '224x224.py' for name, method in METHODS.items()}
 
 
 @pytest.mark.parametrize('path', sorted(CONFIG_DIR.glob('*.py')),
