@@ -173,6 +173,7 @@ _MODEL_LOCATIONS = [
     'egohands.models.estimators', 'egohands.models.data_preprocessors',
     'egohands.models.detectors',
     'egohands.models.multiview',
+    'egohands.models.encodings',
     'egohands.models.tta', 'egohands.hand_models', 'egohands.codecs'
 ]
 

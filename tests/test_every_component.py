@@ -152,9 +152,15 @@ MULTIVIEW_TRANSFORMS = {
 #: families of MODELS, by the package that registers them; the ones built
 #: inside the estimators of HEAD_CASES are checked by class name
 MODEL_FAMILIES = {
+    # the two-hand model's parts, before the packages that hold them
+    'egohands.models.heads.hmr_mano_head': 'two_hand',
+    'egohands.models.estimators.wildhands_estimator': 'two_hand',
+    'egohands.models.data_preprocessors.image_dict_data_preprocessor':
+    'two_hand',
     'egohands.models.backbones': 'backbone',
     'egohands.models.necks': 'neck',
     'egohands.models.heads': 'head',
+    'egohands.models.losses.soft_mask_loss': 'mask_loss',
     'egohands.models.losses': 'built',
     'egohands.models.discriminators': 'built',
     'egohands.models.estimators': 'built',
@@ -164,6 +170,7 @@ MODEL_FAMILIES = {
     'egohands.hand_models': 'built',
     'egohands.models.detectors': 'detector',
     'egohands.models.multiview': 'built',
+    'egohands.models.encodings': 'encoding',
 }
 TTA_MODELS = ['HandFlipTTAModel']
 
@@ -178,6 +185,48 @@ SMALL_DETECTORS = {
 }
 DETECTION_TRANSFORMS = ['ResizeImage', 'PackDetectionInputs']
 DETECTION_METRICS = ['HandBoxMetric']
+
+#: two-hand estimators (the frame and a crop per hand of one image) -> small
+#: kwargs; each trains and predicts on toy two-hand samples made by
+#: TWO_HAND_TRANSFORMS, and TWO_HAND_METRICS evaluate its predictions
+SMALL_TWO_HAND_ESTIMATORS = {
+    'WildHandsEstimator': dict(
+        data_preprocessor=dict(type='ImageDictDataPreprocessor',
+                               mean=[127.5] * 3, std=[64.0] * 3),
+        backbone=dict(type='SimpleCNN', channels=(8, 16, 16)),
+        hand_backbone=dict(type='SimpleCNN', channels=(8, 16, 16)),
+        crop_encoding=dict(type='KeypointPositionalEncoding'),
+        feature_conv=dict(channels=(8, 8, 8), feature_size=SIZE // 8),
+        head=dict(type='HMRMANOHead', hidden_channels=16,
+                  cam_init_channels=8),
+        mask_loss=dict(type='SoftMaskLoss'),
+        hand_model=dict(model_path='{hand_dir}')),
+}
+TWO_HAND_TRANSFORMS = ['TwoHandCrops', 'PackTwoHandInputs']
+TWO_HAND_METRICS = ['TwoHandKeypoint3DMetric']
+
+
+def config_types(cfg):
+    """Every ``type`` string of a nested config."""
+    if not isinstance(cfg, dict):
+        return set()
+    found = {cfg['type']} if isinstance(cfg.get('type'), str) else set()
+    return found.union(*(config_types(value) for value in cfg.values()))
+
+#: crop encodings -> small kwargs; each runs at its level on a packed toy
+#: batch, with the crop geometry of the samples' metainfo
+SMALL_ENCODINGS = {
+    'KeypointPositionalEncoding': dict(variant='sparse', level='latent'),
+    'CamConvEncoding': dict(level='latent', centred_scale=100.0),
+    'PerspectiveCropLayer': dict(level='input'),
+    'PerspectiveCorrection': dict(level='latent'),
+}
+
+#: mask losses -> small kwargs; each compares a square mesh in front of the
+#: crop camera with the toy batch's hand masks
+SMALL_MASK_LOSSES = {
+    'SoftMaskLoss': dict(render_size=SIZE // 2, sigma=0.5),
+}
 
 
 @pytest.fixture(autouse=True)
@@ -288,6 +337,11 @@ def coverage_problems(built):
                                        HEAD_CASES.values()}),
                   tta=('TTA_MODELS', TTA_MODELS),
                   detector=('SMALL_DETECTORS', SMALL_DETECTORS),
+                  two_hand=('SMALL_TWO_HAND_ESTIMATORS (a config naming it)',
+                            set(SMALL_TWO_HAND_ESTIMATORS) |
+                            config_types(SMALL_TWO_HAND_ESTIMATORS)),
+                  encoding=('SMALL_ENCODINGS', SMALL_ENCODINGS),
+                  mask_loss=('SMALL_MASK_LOSSES', SMALL_MASK_LOSSES),
                   built=('HEAD_CASES (a head config that builds it)',
                          built))
     for name, obj in registered(MODELS).items():
@@ -304,7 +358,8 @@ def coverage_problems(built):
         problems += [f'{registry.name}: {name} has no small case: add it '
                      f'to {label}' for name in registered(registry)
                      if name not in table and name not in
-                     DETECTION_TRANSFORMS + DETECTION_METRICS
+                     DETECTION_TRANSFORMS + DETECTION_METRICS +
+                     TWO_HAND_TRANSFORMS + TWO_HAND_METRICS
                      + list(HAND_TRACKING_COMPONENTS)
                      + list(MULTIVIEW_TRANSFORMS)]
     return problems
@@ -537,3 +592,78 @@ def test_multiview_estimator_and_transforms(assets, tmp_path):
         predictions = model.test_step(batch)
     assert all(tuple(s.pred_joints_3d.shape) == (21, 3) and
                torch.isfinite(s.pred_joints_3d).all() for s in predictions)
+
+
+@pytest.mark.parametrize('name', list(SMALL_ENCODINGS))
+def test_crop_encoding_runs_on_a_batch(name, toy):
+    from egohands.models.encodings import crop_geometry_from_samples
+    batch = toy_batch(toy)
+    encoding = MODELS.build(dict(SMALL_ENCODINGS[name], type=name))
+    geometry = crop_geometry_from_samples(batch['data_samples'])
+    if encoding.level == 'input':
+        x = torch.stack(batch['inputs']).float() / 255
+    else:
+        x = torch.randn(2, 8, 4, 4)
+    x.requires_grad_()
+    out = encoding(x, *geometry)
+    assert out.shape == (2, encoding.out_channels(x.shape[1]),
+                         *x.shape[2:])
+    assert torch.isfinite(out).all()
+    out.square().sum().backward()
+    assert torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+    turned = encoding.correct_global_orient(torch.eye(3).expand(2, 3, 3),
+                                            *geometry)
+    torch.testing.assert_close(turned @ turned.transpose(1, 2),
+                               torch.eye(3).expand(2, 3, 3))
+
+
+@pytest.mark.parametrize('name', list(SMALL_TWO_HAND_ESTIMATORS))
+def test_two_hand_estimator_loss_predict_and_metric(name, toy, assets):
+    """Toy images as two-hand samples (TWO_HAND_TRANSFORMS) through the
+    estimator: a training step, predictions on the present hands, and
+    TWO_HAND_METRICS on them."""
+    torch.manual_seed(0)
+    dataset = DATASETS.build(dict(
+        type='TwoHandImageDataset', hands=toy_dataset_cfg(toy, 'train'),
+        pipeline=[dict(type='LoadImage'),
+                  dict(type='TwoHandCrops', frame_size=SIZE, crop_size=SIZE,
+                       mask_size=SIZE // 4),
+                  dict(type='PackTwoHandInputs')]))
+    batch = pseudo_collate([dataset[i] for i in range(len(dataset))])
+    model = MODELS.build(dict(filled(SMALL_TWO_HAND_ESTIMATORS[name], assets),
+                              type=name))
+    losses = model.train_step(copy.deepcopy(batch), _sgd_wrapper(model))
+    assert all(torch.isfinite(v) for v in losses.values())
+    model.eval()
+    with torch.no_grad():
+        samples = model.test_step(batch)
+    present = [s.get(side) for s in samples for side in ('right', 'left')
+               if s.get(side).hand_present]
+    assert present and all(h.pred_joints_3d.shape == (21, 3)
+                           for h in present)
+    for metric_name in TWO_HAND_METRICS:
+        metric = METRICS.build(dict(type=metric_name))
+        metric.process(None, [s.to_dict() for s in samples])
+        results = metric.evaluate(len(samples))
+        assert results and all(math.isfinite(v) for v in results.values())
+
+
+@pytest.mark.parametrize('name', list(SMALL_MASK_LOSSES))
+def test_mask_loss_runs_on_a_batch(name, toy):
+    from egohands.geometry.camera import backproject_points
+    batch = toy_batch(toy, crop_pipeline(
+        load=[dict(type='LoadImage', with_mask=True)]))
+    samples = batch['data_samples']
+    crop_K = torch.stack([torch.as_tensor(s.crop_K) for s in samples])
+    corners = torch.tensor([[16., 16.], [48., 16.], [48., 48.], [16., 48.]])
+    vertices = backproject_points(corners.expand(2, 4, 2),
+                                  torch.full((2, 4), 500.), crop_K)
+    vertices.requires_grad_()
+    loss = MODELS.build(dict(SMALL_MASK_LOSSES[name], type=name))
+    value = loss(vertices, torch.tensor([[0, 1, 2], [0, 2, 3]]), crop_K,
+                 torch.stack([s.gt_mask for s in samples]),
+                 torch.stack([s.gt_mask_valid for s in samples]))
+    assert value.dim() == 0 and 0 < value.item() < 1
+    value.backward()
+    assert torch.isfinite(vertices.grad).all()
+    assert vertices.grad.abs().sum() > 0

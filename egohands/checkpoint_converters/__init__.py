@@ -17,6 +17,7 @@ CONVERTERS: Dict[str, str] = {
     'hamer': 'egohands.checkpoint_converters.hamer',
     'pcie': 'egohands.checkpoint_converters.pcie',
     'potter': 'egohands.checkpoint_converters.potter',
+    'wildhands': 'egohands.checkpoint_converters.wildhands',
 }
 
 

@@ -23,3 +23,6 @@ __all__ = ['BaseHandDataset', 'EgoHandsCocoDataset', 'EgoExo4DHandDataset',
            'AssemblyHandsEgoDataset', 'EPICHandKpsDataset', 'FreiHANDDataset',
            'H2OHandDataset', 'HOT3DClipsDataset', 'MultiSourceHandDataset',
            'MultiViewDataset', 'SourceRatioSampler', 'UmeTrackDataset']
+from egohands.datasets.two_hand_dataset import TwoHandImageDataset  # noqa: E402
+
+__all__ += ['TwoHandImageDataset']

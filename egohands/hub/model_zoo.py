@@ -155,7 +155,9 @@ BUILTIN_ENTRIES = (
         how_to_obtain='download wildhands.ckpt and intrx.pkl from the Google '
         'Drive folder of fetch_models.sh (ap229997/hands, branch demo)',
         convert='python tools/convert_checkpoint.py wildhands SRC '
-        'checkpoints/wildhands.pth'),
+        'checkpoints/wildhands.pth',
+        config=('configs/wildhands/'
+                'wildhands_resnet50_1xb32-100e_egosynth-wide-224x224.py')),
 )
 
 

@@ -59,6 +59,28 @@ Predictions (set by the estimator, always in the camera frame of the
 ``pred_mano``              dict of MANO parameters (optional)
 ``pred_grasp_logits``      (C,) float32 (optional)
 =========================  ==================================================
+
+Two-hand samples (WildHands, ArcticNet-SF; ``PackTwoHandInputs``): one
+sample per *image*, its ``inputs`` a dict of (3, h, w) uint8 images
+``frame`` (the whole image letterboxed into a square frame), ``right`` and
+``left`` (the hand crops). Its metainfo: ``img_path``, ``img_id``,
+``img_shape``, ``K``, ``dataset_name``, and
+
+==================  =========================================================
+``frame_K``         (3, 3) float32, intrinsics of the frame, px
+``frame_from_img``  (3, 3) float32, affine full-image px -> frame px
+``input_size``      (w, h) of the frame, px
+==================  =========================================================
+
+Its data fields ``right`` and ``left`` are per-hand samples as above whose
+"input" for 2D is the frame (``crop_K = frame_K``, ``crop_from_img =
+frame_from_img``, ``gt_keypoints_2d`` in frame px, ``gt_mask`` the hand's
+mask on the frame at the mask size), plus the metainfo
+``hand_present`` (bool; False: an empty hand, every validity 0, crop = the
+whole frame, no predictions), ``crop_box`` (4,) float32 (the frame positions
+of the hand crop's corner pixel centres, clipped: the box of the crop
+encodings), ``hand_crop_K`` and ``hand_crop_from_img`` (3, 3) (the camera
+and affine of the hand crop).
 """
 from mmengine.structures import BaseDataElement
 

@@ -92,12 +92,12 @@ def test_config_name_follows_the_pattern_and_says_the_truth(path):
     assert cfg.train_dataloader.batch_size == int(name['batch'])
     length = 'max_epochs' if name['unit'] == 'e' else 'max_iters'
     assert cfg.train_cfg[length] == int(name['length'])
-    # a top-down crop, a multi-view perspective crop, or a detector's
-    # whole image resized to a square
-    crops = [t.input_size if t.type == 'TopdownAffine' else
-             (t.crop_size, t.crop_size) if t.type ==
-             'MultiViewPerspectiveCrop' else (t.size, t.size)
-             for t in cfg.test_dataloader.dataset.pipeline
-             if t.type in ('TopdownAffine', 'ResizeImage',
-                           'MultiViewPerspectiveCrop')]
+    # a top-down crop, a multi-view perspective crop, a detector's whole
+    # image resized to a square, or the hand crops of two-hand samples
+    sizes = dict(TopdownAffine=lambda t: t.input_size,
+                 ResizeImage=lambda t: (t.size, t.size),
+                 MultiViewPerspectiveCrop=lambda t: (t.crop_size, t.crop_size),
+                 TwoHandCrops=lambda t: (t.crop_size, t.crop_size))
+    crops = [sizes[t.type](t) for t in cfg.test_dataloader.dataset.pipeline
+             if t.type in sizes]
     assert [tuple(c) for c in crops] == [(int(name['w']), int(name['h']))]

@@ -10,6 +10,8 @@
 ``formatting``      ``PackHandInputs`` (last transform)
 ``detection``       ``ResizeImage``, ``PackDetectionInputs`` (whole images
                     with all their hands, for the hand detector)
+``two_hand``        ``TwoHandCrops``, ``PackTwoHandInputs`` (the full frame
+                    and a crop per hand, for WildHands / ArcticNet-SF)
 ==================  ========================================================
 
 A typical pipeline: ``LoadImage -> GetSquareBBox -> [RandomBBoxTransform]
@@ -27,6 +29,8 @@ from egohands.datasets.transforms.photometric import (CoarseDropout,
                                                       RandomBlur,
                                                       RandomMedianBlur)
 from egohands.datasets.transforms.topdown_affine import TopdownAffine
+from egohands.datasets.transforms.two_hand import (PackTwoHandInputs,
+                                                   TwoHandCrops)
 
 __all__ = [
     'LoadImage', 'GetSquareBBox', 'RandomBBoxTransform', 'TopdownAffine',
@@ -41,3 +45,4 @@ from egohands.datasets.transforms.multiview_formatting import \
 
 __all__ += ['LoadMultiViewImages', 'MultiViewPerspectiveCrop',
             'MultiViewExtrinsicNoise', 'PackMultiViewInputs']
+__all__ += ['TwoHandCrops', 'PackTwoHandInputs']

@@ -13,3 +13,4 @@ from .wildhands_metric import WildHandsMetric  # noqa: F401
 from .hand_tracking_metric import HandTrackingPoseMetric, HandTrackingShapeMetric  # noqa: F401,E501
 from .hand_tracking_writer import HandTrackingSubmissionWriter  # noqa: F401
 from .mano_orientation_metric import MANOOrientationMetric  # noqa: F401
+from .two_hand_keypoint_3d_metric import TwoHandKeypoint3DMetric  # noqa: F401,E501

@@ -7,3 +7,8 @@ from egohands.models.data_preprocessors.multiview_data_preprocessor import \
     MultiViewDataPreprocessor
 
 __all__ += ['MultiViewDataPreprocessor']
+
+from egohands.models.data_preprocessors.image_dict_data_preprocessor import \
+    ImageDictDataPreprocessor  # noqa: E402
+
+__all__ += ['ImageDictDataPreprocessor']

@@ -7,3 +7,8 @@ from egohands.models.estimators.multiview_hand_estimator import \
     MultiViewHandEstimator
 
 __all__ += ['MultiViewHandEstimator']
+
+from egohands.models.estimators.wildhands_estimator import \
+    WildHandsEstimator  # noqa: E402
+
+__all__ += ['WildHandsEstimator']

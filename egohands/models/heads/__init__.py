@@ -16,3 +16,6 @@ __all__ = [
     'MANOTransformerHead',
     'RegressionHead',
 ]
+from egohands.models.heads.hmr_mano_head import HMRMANOHead  # noqa: E402
+
+__all__ += ['HMRMANOHead']

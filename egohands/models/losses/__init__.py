@@ -7,8 +7,9 @@ from egohands.models.losses.mano_param_loss import MANOParamLoss
 from egohands.models.losses.mpjpe_loss import MPJPELoss
 from egohands.models.losses.realnvp import RealNVP
 from egohands.models.losses.rle_loss import RLELoss
+from egohands.models.losses.soft_mask_loss import SoftMaskLoss
 
 __all__ = [
     'JointMSELoss', 'Keypoint2DLoss', 'Keypoint3DLoss', 'MANOAdversarialLoss',
-    'MANOParamLoss', 'MPJPELoss', 'RealNVP', 'RLELoss'
+    'MANOParamLoss', 'MPJPELoss', 'RealNVP', 'RLELoss', 'SoftMaskLoss'
 ]
