@@ -1,8 +1,8 @@
 """egohands.rendering: rasterise hand meshes under a pinhole camera.
 
 * :mod:`.projection` camera-frame points -> pixels (numpy and torch),
-* :mod:`.face_windows` per-triangle candidate pixels in bulk (shared by the
-  hard rasteriser and a windowed soft silhouette),
+* :mod:`.face_windows` per-triangle candidate pixels in bulk, narrowed to
+  per-row spans by :mod:`.row_spans`,
 * :mod:`.rasterizer` z-buffer rasterisation, :mod:`.shading` Lambertian
   shading, :mod:`.renderer` multi-mesh scenes with instance ids,
 * :mod:`.visibility` per-joint COCO visibility flags,

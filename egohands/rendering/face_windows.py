@@ -1,10 +1,10 @@
 """Per-face pixel windows: the candidate pixels of every triangle, in bulk.
 
-Both the hard z-buffer rasteriser and a windowed soft silhouette evaluate a
-triangle only on the pixels of its screen-space bounding box (grown by a
-margin for the soft one). This module computes those boxes and enumerates
-all (face, pixel) candidate pairs at once with ``repeat`` / ``arange``
-arithmetic, so no Python loop runs per triangle.
+A rasteriser evaluates a triangle only near its screen-space bounding box
+(grown by a margin for a soft silhouette). This module computes those boxes
+and enumerates all (face, pixel) candidate pairs at once with ``repeat`` /
+``arange`` arithmetic, so no Python loop runs per triangle; the hard
+rasteriser narrows each box to per-row spans (:mod:`.row_spans`).
 
 Pixel centres are at integer coordinates: pixel ``x`` is a candidate of a
 face when ``min_u - margin <= x <= max_u + margin``.

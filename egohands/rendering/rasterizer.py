@@ -1,21 +1,22 @@
 """Hard z-buffer triangle rasterisation under a pinhole camera (numpy).
 
-Every triangle is tested on the pixel centres of its bounding box (all
-faces at once, see :mod:`egohands.rendering.face_windows`); a pixel centre
-is covered when its three screen-space barycentrics are >= 0 (closed
-triangles: a centre on an edge belongs to both neighbours and the depth test
-chooses). Depth is interpolated perspective-correctly (``1/z`` is affine in
-screen space) and the nearest covering triangle wins each pixel (a
-scatter-min over all candidates at once); equal depths go to the lower face
-index, so the result is deterministic.
+Every triangle is tested on the pixel centres of its per-row spans inside
+its bounding box (all faces at once, see :mod:`.face_windows` and
+:mod:`.row_spans`: a thin slanted triangle covers a small part of its box);
+a pixel centre is covered when its three screen-space barycentrics are >= 0
+(closed triangles: a centre on an edge belongs to both neighbours and the
+depth test chooses). Depth is interpolated perspective-correctly (``1/z``
+is affine in screen space) and the nearest covering triangle wins each pixel
+(a scatter-min over all candidates at once); equal depths go to the lower
+face index, so the result is deterministic.
 """
 from typing import NamedTuple, Tuple
 
 import numpy as np
 
-from .face_windows import (FaceWindows, face_windows, split_by_pixel_budget,
-                           window_pixels)
+from .face_windows import face_windows, split_by_pixel_budget
 from .projection import project_to_pixels
+from .row_spans import RowSpans, row_spans, span_pixels
 
 
 class Fragments(NamedTuple):
@@ -104,32 +105,36 @@ def rasterize(vertices: np.ndarray, faces: np.ndarray, K: np.ndarray,
     num_pixels = height * width
     z_buffer = np.full(num_pixels, np.inf)
     face_buffer = np.full(num_pixels, -1, dtype=np.int32)
-    bary_buffer = np.zeros((num_pixels, 3))
-    for start, stop in split_by_pixel_budget(windows.pixel_counts(),
+    bary_buffer = np.zeros((3, num_pixels))  # corner-major, see below
+    spans = row_spans(windows, corners_x, corners_y)
+    for start, stop in split_by_pixel_budget(spans.pixel_counts(),
                                              pixel_budget):
-        chunk = FaceWindows(*(a[start:stop] for a in windows))
+        chunk = RowSpans(*(a[start:stop] for a in spans))
         _rasterize_chunk(chunk, table, width, z_buffer, face_buffer,
                          bary_buffer)
     return Fragments(face_buffer.reshape(height, width),
                      z_buffer.reshape(height, width).astype(np.float32),
-                     bary_buffer.reshape(height, width, 3).astype(np.float32))
+                     np.ascontiguousarray(bary_buffer.T, dtype=np.float32
+                                          ).reshape(height, width, 3))
 
 
-def _rasterize_chunk(windows: FaceWindows, table: _FaceTable, width: int,
+def _rasterize_chunk(spans: RowSpans, table: _FaceTable, width: int,
                      z_buffer: np.ndarray, face_buffer: np.ndarray,
                      bary_buffer: np.ndarray) -> None:
-    """Test one group of windows and merge the winners into the buffers."""
-    candidates = window_pixels(windows)
-    face = candidates.face
-    px = candidates.x.astype(np.float64)
-    py = candidates.y.astype(np.float64)
-    weights = edge_functions(table.x[:, face], table.y[:, face], px, py)
+    """Test one group of row spans and merge the winners into the
+    buffers (``bary_buffer`` is (3, H * W): per-corner rows keep every
+    gather and scatter one-dimensional, numpy's fast path)."""
+    face, x, y = span_pixels(spans)
+    px = x.astype(np.float64)
+    py = y.astype(np.float64)
+    weights = edge_functions(np.take(table.x, face, axis=1),
+                             np.take(table.y, face, axis=1), px, py)
     area = table.area[face]
     # covered: the three edge functions share the sign of the area (or 0)
     inside = ((weights[0] * area >= 0) & (weights[1] * area >= 0) &
               (weights[2] * area >= 0))
     face, area = face[inside], area[inside]
-    pixel = (candidates.y * width + candidates.x)[inside]
+    pixel = (y * width + x)[inside]
     over_z = [w[inside] / area * table.inverse_z[k, face]
               for k, w in enumerate(weights)]
     inverse_depth = over_z[0] + over_z[1] + over_z[2]
@@ -146,4 +151,4 @@ def _rasterize_chunk(windows: FaceWindows, table: _FaceTable, width: int,
     face_buffer[target] = face[winner]
     scale = 1.0 / inverse_depth[winner]
     for k in range(3):
-        bary_buffer[target, k] = over_z[k][winner] * scale
+        bary_buffer[k, target] = over_z[k][winner] * scale

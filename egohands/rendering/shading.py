@@ -64,26 +64,40 @@ def shade_lambertian(fragments: Fragments, vertices: np.ndarray,
     Returns:
         (H, W, C) float32 image, values clipped to [0, 1].
     """
-    height, width = fragments.face_id.shape
+    width = fragments.face_id.shape[1]
     colors = np.asarray(vertex_colors, dtype=np.float64)
-    image = (np.zeros((height, width, colors.shape[1]), dtype=np.float32)
+    channels = colors.shape[1]
+    image = (np.zeros(fragments.face_id.shape + (channels, ),
+                      dtype=np.float32)
              if background is None else
-             np.array(background, dtype=np.float32, copy=True))
-    py, px = np.nonzero(fragments.covered)
-    if len(px) == 0:
+             np.array(background, dtype=np.float32, order='C', copy=True))
+    pixel = np.flatnonzero(fragments.face_id.ravel() >= 0)
+    if len(pixel) == 0:
         return image
-    face = fragments.face_id[py, px]
-    bary = fragments.bary[py, px].astype(np.float64)[:, :, None]
-    corners = faces[face]
-    albedo = (colors[corners] * bary).sum(axis=1)
-    normals = (vertex_normals(vertices, faces)[corners] * bary).sum(axis=1)
-    normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True),
-                          1e-20)
-    towards_camera = -np.sign((normals * pixel_rays(px, py, K)).sum(axis=1))
-    normals *= np.where(towards_camera == 0, 1.0, towards_camera)[:, None]
+    face = fragments.face_id.ravel()[pixel]
+    bary = fragments.bary.reshape(-1, 3)[pixel].astype(np.float64).T
+    corners = np.take(faces, face, axis=0).T
+    # channel-major (attribute, pixel) arrays: every operation below runs
+    # over one long contiguous axis (a short trailing axis of 3 would make
+    # numpy loop per pixel); albedo and normal share one gather per corner
+    attributes = np.concatenate([colors, vertex_normals(vertices, faces)],
+                                axis=1).T
+    mixed = np.take(attributes, corners[0], axis=1) * bary[0]
+    mixed += np.take(attributes, corners[1], axis=1) * bary[1]
+    mixed += np.take(attributes, corners[2], axis=1) * bary[2]
+    albedo, (nx, ny, nz) = mixed[:channels], mixed[channels:]
+    length = np.maximum(np.sqrt(nx * nx + ny * ny + nz * nz), 1e-20)
+    nx, ny, nz = nx / length, ny / length, nz / length
+    py, px = np.divmod(pixel, width)
+    rx, ry, rz = pixel_rays(px, py, K).T
+    # two-sided: a normal turned away from the camera is flipped
+    flip = np.where(nx * rx + ny * ry + nz * rz > 0, -1.0, 1.0)
     light = np.asarray(light_dir, dtype=np.float64)
-    light = light / np.linalg.norm(light)
-    lambert = np.clip(normals @ light, 0.0, None)
+    lx, ly, lz = light / np.linalg.norm(light)
+    lambert = np.clip((nx * lx + ny * ly + nz * lz) * flip, 0.0, None)
     shade = ambient + diffuse * lambert
-    image[py, px] = np.clip(albedo * shade[:, None], 0.0, 1.0)
+    flat = image.reshape(-1)
+    for channel in range(channels):
+        flat[pixel * channels + channel] = np.clip(albedo[channel] * shade,
+                                                   0.0, 1.0)
     return image

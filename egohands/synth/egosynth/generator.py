@@ -60,10 +60,12 @@ class ChunkTask:
     config: EgoSynthConfig
 
 
-def _init_worker(model_dir: str) -> None:
+def _init_worker(model_dir: str, single_thread_cv2: bool = False) -> None:
     import torch
     global _HAND_MESHES
     torch.set_num_threads(1)
+    if single_thread_cv2:  # pool workers already fill the cores
+        cv2.setNumThreads(1)
     from .hand_meshes import HandMeshes
     _HAND_MESHES = HandMeshes(model_dir)
 
@@ -133,7 +135,7 @@ def _run_tasks(tasks: Sequence[ChunkTask], model_dir: str, workers: int):
         return
     context = multiprocessing.get_context('spawn')
     with context.Pool(workers, initializer=_init_worker,
-                      initargs=(model_dir, )) as pool:
+                      initargs=(model_dir, True)) as pool:
         yield from zip(tasks, pool.imap(render_chunk, tasks))
 
 
