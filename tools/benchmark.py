@@ -83,10 +83,7 @@ def demo_data(data_root: Optional[str], num_images: int) -> Iterator[str]:
 def train_dataset(data_root: str, num_samples: Optional[int] = None):
     """(demo config, its training dataset on ``data_root``, cut to the
     first ``num_samples`` hands when given)."""
-    from mmengine.registry import init_default_scope
-
     from egohands.registry import DATASETS
-    init_default_scope('egohands')
     cfg = demo_config(data_root)
     dataset = DATASETS.build(dict(cfg.train_dataloader.dataset,
                                   indices=num_samples))

@@ -97,8 +97,12 @@ def subset_annotations(data_root: str, split: str, num_images: int,
 
 def demo_config(data_root: str, overrides: Optional[Dict] = None,
                 ann_file: str = 'annotations/train.json'):
-    """The demo config with its training loader on ``data_root``."""
+    """The demo config with its training loader on ``data_root``; egohands
+    becomes the default registry scope, so that mmengine's builders (the
+    Runner's loaders) find its datasets whichever case runs first."""
     from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    init_default_scope('egohands')
     cfg = Config.fromfile(DEMO_CONFIG)
     cfg.train_dataloader.dataset.update(
         data_root=data_root, ann_file=ann_file, data_prefix=dict(img=''))
