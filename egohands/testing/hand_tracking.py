@@ -112,7 +112,8 @@ def make_hand_tracking_tars(root: str, split: str = 'train',
                             with_shapes: bool = True, seed: int = 0,
                             hidden: Optional[Dict[int, Sequence[str]]] = None
                             ) -> List[str]:
-    """Write ``root/split/sequence_XXXX.tar``; return their paths.
+    """Write ``root/split/sequence_0000.tar``, ``sequence_0001.tar``, ...;
+    return their paths.
 
     ``hidden``: frame -> hand sides absent from that frame (not visible).
     """
