@@ -22,6 +22,7 @@ have one set of names per layout (``rot6d_columns_*`` = HaMeR,
 ``camera_models``   the hand_tracking_toolkit's pinhole / fisheye cameras
 ``affine``          box -> crop affine, applying and inverting 2D affines
 ``rotation``        axis-angle, matrix, quaternion, 6D (both layouts)
+``look_at``         the rotation of a camera turned to look along a ray
 ``procrustes``      weighted similarity Procrustes (no reflections)
 ``flip``            image flips as changes of camera frame
 ``joint_orders``    remaps between the canonical and other joint orders
@@ -41,6 +42,7 @@ from .joint_orders import (ARCTIC_TO_CANONICAL,
                            CANONICAL_TO_MANO, MANO_FINGERTIP_VERTEX_IDS,
                            MANO_TO_CANONICAL, UMETRACK_TO_CANONICAL,
                            from_canonical, to_canonical)
+from .look_at import look_at_rotation
 from .procrustes import (ProcrustesResult, SimilarityTransform,
                          apply_similarity, similarity_procrustes)
 from .rotation import (axis_angle_to_matrix, axis_angle_to_quaternion,
@@ -62,6 +64,8 @@ __all__ = [
     'quaternion_to_axis_angle', 'quaternion_to_matrix', 'matrix_to_quaternion',
     'rot6d_columns_to_matrix', 'matrix_to_rot6d_columns',
     'rot6d_rows_to_matrix', 'matrix_to_rot6d_rows',
+    # look-at
+    'look_at_rotation',
     # procrustes
     'similarity_procrustes', 'apply_similarity', 'SimilarityTransform',
     'ProcrustesResult',

@@ -12,35 +12,20 @@ principal point at ``((S - 1) / 2, (S - 1) / 2)`` and focal
 ``f = S / 2 / tan(fov / 2)`` for an ``S``-px crop of field of view ``fov``
 (radians), as the toolkit's ``decode_hand_crop_params``. A point ``X`` of
 the real camera has crop-camera coordinates ``R_crop_from_cam @ X`` (the
-two cameras share their centre). numpy only: this runs in the data
-pipeline.
+two cameras share their centre); ``R_crop_from_cam`` comes from
+:func:`~egohands.geometry.look_at.look_at_rotation` (no roll). numpy only:
+this runs in the data pipeline.
 """
 from typing import Callable, Tuple
 
 import cv2
 import numpy as np
 
+from .look_at import look_at_rotation
+
 #: (N, 3) eye-frame points -> (N, 2) pixels of a source image; points that
 #: do not project (behind the camera) must come out as -1
 Projector = Callable[[np.ndarray], np.ndarray]
-
-
-def look_at_rotation(target: np.ndarray) -> np.ndarray:
-    """(3, 3) ``R_crop_from_cam`` of a camera turned towards ``target``.
-
-    The crop's ``z`` is the unit ray to ``target`` (3,), camera frame; its
-    ``x`` is perpendicular to ``z`` and to the real camera's ``y`` (no roll:
-    the crop's "down" stays in the plane of the real "down" and the ray).
-    Rows of the result are the crop axes in camera coordinates; the identity
-    for a target on the optical axis.
-    """
-    z = np.asarray(target, np.float64)
-    z = z / np.linalg.norm(z)
-    x = np.cross([0.0, 1.0, 0.0], z)
-    if np.linalg.norm(x) < 1e-9:  # looking straight up or down: keep x
-        x = np.array([1.0, 0.0, 0.0])
-    x = x / np.linalg.norm(x)
-    return np.stack([x, np.cross(z, x), z])
 
 
 def perspective_crop_intrinsics(crop_size: int, fov: float) -> np.ndarray:

@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from egohands.datasets.hand_tracking.tars import write_sequence_tar
+from egohands.geometry.look_at import look_at_rotation
 from egohands.geometry.rotation import (axis_angle_to_matrix,
                                         matrix_to_quaternion)
 
@@ -41,13 +42,10 @@ def rigid(rotvec, translation) -> np.ndarray:
 
 
 def look_at(position: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Camera (OpenCV axes) at ``position`` looking at ``target``."""
-    z = target - position
-    z = z / np.linalg.norm(z)
-    x = np.cross([0.0, -1.0, 0.0], z)
-    x = x / np.linalg.norm(x)
+    """(4, 4) ``T_world_from_cam`` of a camera (OpenCV axes) at ``position``
+    looking at ``target``, image "down" towards the world's ``-y``."""
     T = np.eye(4)
-    T[:3, :3] = np.stack([x, np.cross(z, x), z], 1)
+    T[:3, :3] = look_at_rotation(target - position, down=[0.0, -1.0, 0.0]).T
     T[:3, 3] = position
     return T
 

@@ -9,7 +9,8 @@ the same rotation.
 
 * :func:`virtual_camera_rotation` ``R`` (B, 3, 3): its columns are the
   virtual camera's axes in the real camera frame; ``z`` is the unit ray of
-  the crop centre, ``x`` is horizontal (``x = unit(e_y x z)``), ``y = z x x``.
+  the crop centre, ``x`` is horizontal (``x = unit(e_y x z)``), ``y = z x x``
+  (the transpose of :func:`egohands.geometry.look_at.look_at_rotation`).
   A virtual-frame point ``X_v`` is ``R @ X_v`` in the camera frame, so
   ``R^T`` maps the crop-centre ray onto the optical axis.
 * :func:`virtual_intrinsics` ``K_v``: principal point at the output centre;
@@ -24,6 +25,7 @@ from typing import NamedTuple, Optional, Sequence
 import torch
 import torch.nn.functional as F
 
+from egohands.geometry.look_at import look_at_rotation
 from egohands.models.encodings.crop_encoding import (CropEncoding,
                                                      check_choice,
                                                      check_crop_geometry)
@@ -45,12 +47,7 @@ def virtual_camera_rotation(centre_px: torch.Tensor,
         centre_px: (B, 2) crop centre, full-image px.
         K: (B, 3, 3) full-image intrinsics, px.
     """
-    z_axis = F.normalize(centre_rays(centre_px, K), dim=-1)
-    up = torch.zeros_like(z_axis)
-    up[:, 1] = 1
-    x_axis = F.normalize(torch.linalg.cross(up, z_axis), dim=-1)
-    y_axis = torch.linalg.cross(z_axis, x_axis)
-    return torch.stack([x_axis, y_axis, z_axis], -1)
+    return look_at_rotation(centre_rays(centre_px, K)).transpose(-1, -2)
 
 
 def virtual_intrinsics(boxes: torch.Tensor, K: torch.Tensor,
