@@ -1,17 +1,14 @@
 """``TopdownHandEstimator``: crop in, 3D hand out (architecture 3.3)."""
 import inspect
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional
 
 import torch
-from mmengine.model import BaseModel
 
-from egohands.models.data_preprocessors import build_data_preprocessor
+from egohands.models.estimators.base_estimator import BaseHandEstimator
 from egohands.models.estimators.original_frame import to_original_frame
 from egohands.registry import MODELS, POSTPROCESSORS
 from egohands.structures import HandDataSample
 from egohands.utils.errors import ConfigError
-
-_MODES = ('loss', 'predict', 'tensor')
 
 
 def _detached(value):
@@ -45,7 +42,7 @@ def with_input_width(head: dict, features: torch.nn.Module) -> dict:
 
 
 @MODELS.register_module()
-class TopdownHandEstimator(BaseModel):
+class TopdownHandEstimator(BaseHandEstimator):
     """Backbone -> optional neck -> head on one hand crop per sample.
 
     Args:
@@ -77,15 +74,11 @@ class TopdownHandEstimator(BaseModel):
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
                  init_cfg=None) -> None:
-        super().__init__(
-            data_preprocessor=build_data_preprocessor(data_preprocessor),
-            init_cfg=init_cfg)
+        super().__init__(data_preprocessor, train_cfg, test_cfg, init_cfg)
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck) if neck is not None else None
         self.head = MODELS.build(
             with_input_width(head, self.neck or self.backbone))
-        self.train_cfg = dict(train_cfg or {})
-        self.test_cfg = dict(test_cfg or {})
         self.postprocessors = [
             POSTPROCESSORS.build(cfg)
             for cfg in self.test_cfg.get('postprocess', None) or []
@@ -98,18 +91,11 @@ class TopdownHandEstimator(BaseModel):
             feats = self.neck(feats)
         return feats
 
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[List[HandDataSample]] = None,
-                mode: str = 'tensor') -> Union[Dict, List[HandDataSample]]:
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.head.forward(self.extract_feat(inputs))
-        raise ValueError(f'TopdownHandEstimator.forward: mode must be one of '
-                         f'{_MODES}, got {mode!r}')
+    def _forward(self, inputs: torch.Tensor,
+                 data_samples: Optional[List[HandDataSample]] = None
+                 ) -> Dict:
+        """``'tensor'`` mode: the head's raw output dict."""
+        return self.head.forward(self.extract_feat(inputs))
 
     def loss(self, inputs: torch.Tensor,
              data_samples: List[HandDataSample]) -> Dict[str, torch.Tensor]:

@@ -23,15 +23,14 @@ Predictions are set on the present hands' per-hand samples, in the original
 camera frame (mm) and full-image px.
 """
 import inspect
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional
 
 import torch
-from mmengine.model import BaseModel
 from torch import nn
 
 from egohands.geometry.camera import scale_intrinsics
 from egohands.geometry.rotation import matrix_to_axis_angle
-from egohands.models.data_preprocessors import build_data_preprocessor
+from egohands.models.estimators.base_estimator import BaseHandEstimator
 from egohands.models.estimators.original_frame import to_original_frame
 from egohands.models.heads.hmr_mano_head import (NUM_BETAS, NUM_ROTATIONS,
                                                  masked_mse)
@@ -40,7 +39,6 @@ from egohands.structures import HandDataSample
 from egohands.utils.errors import ConfigError
 
 SIDES = ('right', 'left')
-_MODES = ('loss', 'predict', 'tensor')
 #: the reference's loss weights (loss_arctic_sf.py)
 DEFAULT_LOSS_WEIGHTS = dict(keypoints_3d=5.0, keypoints_2d=5.0, pose=10.0,
                             betas=0.001, cam=1.0, relative_translation=1.0,
@@ -101,7 +99,7 @@ def _meta(samples: List[HandDataSample], side: Optional[str], name: str,
 
 
 @MODELS.register_module()
-class WildHandsEstimator(BaseModel):
+class WildHandsEstimator(BaseHandEstimator):
     """WildHands, HandNet and ArcticNet-SF (module docstring).
 
     Args:
@@ -141,9 +139,7 @@ class WildHandsEstimator(BaseModel):
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
                  init_cfg=None) -> None:
-        super().__init__(
-            data_preprocessor=build_data_preprocessor(data_preprocessor),
-            init_cfg=init_cfg)
+        super().__init__(data_preprocessor, train_cfg, test_cfg, init_cfg)
         self.backbone = MODELS.build(backbone)
         width = int(self.backbone.out_channels[-1])
         self.use_global_feature = bool(use_global_feature)
@@ -189,8 +185,6 @@ class WildHandsEstimator(BaseModel):
             raise ConfigError(f'WildHandsEstimator: unknown loss_weights '
                               f'{sorted(unknown)}; known: '
                               f'{sorted(DEFAULT_LOSS_WEIGHTS)}')
-        self.train_cfg = dict(train_cfg or {})
-        self.test_cfg = dict(test_cfg or {})
 
     # ------------------------------------------------------------ features
     def hand_features(self, inputs: Dict[str, torch.Tensor],
@@ -260,18 +254,6 @@ class WildHandsEstimator(BaseModel):
             outs[side] = out
         outs['K'] = geometry['K']
         return outs
-
-    def forward(self, inputs: Dict[str, torch.Tensor],
-                data_samples: Optional[List[HandDataSample]] = None,
-                mode: str = 'tensor') -> Union[Dict, List[HandDataSample]]:
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self._forward(inputs, data_samples)
-        raise ValueError(f'WildHandsEstimator.forward: mode must be one of '
-                         f'{_MODES}, got {mode!r}')
 
     # ---------------------------------------------------------------- loss
     def targets(self, samples: List[HandDataSample], side: str,
