@@ -33,12 +33,11 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from egohands.datasets.base_dataset import BaseHandDataset
-from egohands.datasets.official_records import (FlatHandPose, check_choice,
-                                                check_shape, fill_hand,
-                                                read_object_npy)
+from egohands.datasets.official_records import (FlatHandPose, check_shape,
+                                                fill_hand, read_object_npy)
 from egohands.geometry.joint_orders import ARCTIC_TO_CANONICAL
 from egohands.registry import DATASETS
-from egohands.utils.errors import AnnotationError
+from egohands.utils.errors import AnnotationError, check_choice
 from egohands.utils.json_files import read_json_file
 
 SPLITS = ('train', 'val', 'test', 'minival', 'smalltrain', 'smallval',

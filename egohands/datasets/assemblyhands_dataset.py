@@ -34,13 +34,13 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from egohands.datasets.base_dataset import BaseHandDataset
-from egohands.datasets.official_records import (check_choice, check_shape,
-                                                fill_hand, project_points)
+from egohands.datasets.official_records import (check_shape, fill_hand,
+                                                project_points)
 from egohands.datasets.record_checks import RecordChecker
 from egohands.geometry.joint_orders import (ASSEMBLYHANDS_LEFT_TO_CANONICAL,
                                             ASSEMBLYHANDS_RIGHT_TO_CANONICAL)
 from egohands.registry import DATASETS
-from egohands.utils.errors import AnnotationError
+from egohands.utils.errors import AnnotationError, check_choice
 from egohands.utils.json_files import read_json_file
 
 SPLITS = ('demo', 'train', 'val', 'test')

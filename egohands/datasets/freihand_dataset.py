@@ -28,12 +28,12 @@ from typing import List, Optional, Sequence
 import numpy as np
 
 from egohands.datasets.base_dataset import BaseHandDataset
-from egohands.datasets.official_records import (FlatHandPose, check_choice,
-                                                check_shape, fill_hand,
-                                                project_points)
+from egohands.datasets.official_records import (FlatHandPose, check_shape,
+                                                fill_hand, project_points)
 from egohands.datasets.record_checks import RecordChecker
 from egohands.registry import DATASETS
-from egohands.utils.errors import AnnotationError, ConfigError
+from egohands.utils.errors import (AnnotationError, ConfigError,
+                                   check_choice)
 from egohands.utils.json_files import read_json_file
 
 SPLITS = ('training', 'evaluation')

@@ -28,10 +28,10 @@ import numpy as np
 
 from egohands.datasets.base_dataset import BaseHandDataset
 from egohands.datasets.metainfo import NUM_JOINTS
-from egohands.datasets.official_records import (check_choice, fill_hand,
-                                                project_points)
+from egohands.datasets.official_records import fill_hand, project_points
 from egohands.registry import DATASETS
-from egohands.utils.errors import AnnotationError, DatasetNotFoundError
+from egohands.utils.errors import (AnnotationError, DatasetNotFoundError,
+                                   check_choice)
 
 SPLITS = ('train', 'val', 'test')
 EGO_CAMERA = 'cam4'

@@ -22,8 +22,7 @@ from typing import Any, Dict, Optional, Tuple
 import numpy as np
 
 from egohands.datasets.coco_format import bbox_from_keypoints
-from egohands.utils.errors import (AnnotationError, ConfigError,
-                                   DatasetNotFoundError)
+from egohands.utils.errors import AnnotationError, DatasetNotFoundError
 
 #: padding of the box around the valid keypoints, px (full image)
 BOX_PADDING_PX = 8.0
@@ -105,13 +104,6 @@ def read_object_npy(path: str, what: str, hint: str) -> Any:
     if isinstance(array, np.ndarray) and array.shape == ():
         return array.item()
     return array
-
-
-def check_choice(owner: str, name: str, value: Any, choices) -> None:
-    """Raise one ConfigError line unless ``value`` is one of ``choices``."""
-    if value not in choices:
-        raise ConfigError(f'{owner}: {name} must be one of {list(choices)}, '
-                          f'got {value!r}')
 
 
 def project_points(K: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ line instead of a traceback, so the message must say *what* is wrong, *where*
 All classes take exactly one string argument so that code which re-raises
 ``type(err)(new_message)`` keeps working.
 """
+from typing import Any, Iterable
 
 
 class EgohandsError(Exception):
@@ -56,3 +57,13 @@ class TrainingDivergedError(EgohandsError, RuntimeError):
 
 class WorkDirBusyError(EgohandsError, RuntimeError):
     """Another run holds the work dir's lock."""
+
+
+def check_choice(owner: str, name: str, value: Any,
+                 choices: Iterable) -> None:
+    """Raise one :class:`ConfigError` line, ``owner: name must be one of
+    [...], got value``, unless ``value`` is one of ``choices``."""
+    choices = list(choices)
+    if value not in choices:
+        raise ConfigError(f'{owner}: {name} must be one of {choices}, '
+                          f'got {value!r}')

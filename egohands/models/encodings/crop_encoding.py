@@ -24,16 +24,9 @@ from typing import Optional
 import torch
 from torch import nn
 
-from egohands.utils.errors import ConfigError
+from egohands.utils.errors import check_choice
 
 LEVELS = ('input', 'latent')
-
-
-def check_choice(owner: str, name: str, value, choices) -> None:
-    """Raise a one-line :class:`ConfigError` for a bad config choice."""
-    if value not in choices:
-        raise ConfigError(f'{owner}: {name} must be one of {tuple(choices)}, '
-                          f'got {value!r}')
 
 
 def check_crop_geometry(x: torch.Tensor, boxes: torch.Tensor,

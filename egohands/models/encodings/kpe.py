@@ -24,9 +24,9 @@ from typing import Optional, Sequence
 
 import torch
 
-from egohands.models.encodings.crop_encoding import (CropEncoding,
-                                                     check_choice)
+from egohands.models.encodings.crop_encoding import CropEncoding
 from egohands.registry import MODELS
+from egohands.utils.errors import check_choice
 
 VARIANTS = ('sparse', 'dense')
 

@@ -27,10 +27,10 @@ import torch.nn.functional as F
 
 from egohands.geometry.look_at import look_at_rotation
 from egohands.models.encodings.crop_encoding import (CropEncoding,
-                                                     check_choice,
                                                      check_crop_geometry)
 from egohands.models.encodings.kpe import box_centres
 from egohands.registry import MODELS
+from egohands.utils.errors import check_choice
 
 
 def centre_rays(centre_px: torch.Tensor, K: torch.Tensor) -> torch.Tensor:

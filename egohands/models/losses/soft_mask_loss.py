@@ -14,9 +14,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from egohands.geometry.camera import scale_intrinsics
-from egohands.models.encodings.crop_encoding import check_choice
 from egohands.registry import MODELS
 from egohands.rendering.soft_silhouette import soft_silhouette
+from egohands.utils.errors import check_choice
 
 LOSS_TYPES = ('l1', 'bce')
 
