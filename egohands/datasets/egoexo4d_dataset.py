@@ -29,7 +29,8 @@ from egohands.datasets.egoexo4d import layout
 from egohands.datasets.egoexo4d.processed import HandRecord, \
     iter_hand_records
 from egohands.registry import DATASETS
-from egohands.utils.errors import AnnotationError, ConfigError
+from egohands.utils.errors import (AnnotationError, ConfigError,
+                                   check_choice)
 
 ANNOTATION_CHOICES = ('manual', 'auto', 'both')
 
@@ -67,13 +68,9 @@ class EgoExo4DHandDataset(BaseHandDataset):
                  ann_file: str = '',
                  data_prefix: Optional[dict] = None,
                  **kwargs) -> None:
-        if split not in layout.SPLITS:
-            raise ConfigError(f'EgoExo4DHandDataset: split must be one of '
-                              f'{list(layout.SPLITS)}, got {split!r}')
-        if annotation not in ANNOTATION_CHOICES:
-            raise ConfigError(f'EgoExo4DHandDataset: annotation must be one '
-                              f'of {list(ANNOTATION_CHOICES)}, got '
-                              f'{annotation!r}')
+        check_choice('EgoExo4DHandDataset', 'split', split, layout.SPLITS)
+        check_choice('EgoExo4DHandDataset', 'annotation', annotation,
+                     ANNOTATION_CHOICES)
         self.split = split
         self.annotation = annotation
         self.extra_ann_files: List[Tuple[str, str]] = []

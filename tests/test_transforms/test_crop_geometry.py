@@ -196,6 +196,10 @@ def test_order_and_argument_errors(make_sample):
         RandomFlip(prob=1.0).transform(dict(sample))
     with pytest.raises(ConfigError, match='aspect_mode'):
         TopdownAffine((64, 64), aspect_mode='squash')
+    with pytest.raises(ConfigError, match=r"TopdownAffine: interpolation must "
+                       r"be one of \['area', 'cubic', 'linear', 'nearest'\], "
+                       r"got 'lanczos'"):
+        TopdownAffine((64, 64), interpolation='lanczos')
     with pytest.raises(ConfigError, match='prob must be in'):
         RandomFlip(prob=1.5)
     with pytest.raises(ConfigError, match='direction'):

@@ -37,7 +37,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from egohands.registry import TRANSFORMS
-from egohands.utils.errors import ConfigError
+from egohands.utils.errors import ConfigError, check_choice
 
 ASPECT_MODES = ('expand', 'crop')
 _INTERPOLATIONS = {'nearest': cv2.INTER_NEAREST, 'linear': cv2.INTER_LINEAR,
@@ -142,13 +142,9 @@ class TopdownAffine(BaseTransform):
         if len(input_size) != 2 or min(input_size) < 1:
             raise ConfigError(f'{name}: input_size must be (w, h) in px, got '
                               f'{input_size}')
-        if aspect_mode not in ASPECT_MODES:
-            raise ConfigError(f'{name}: aspect_mode must be one of '
-                              f'{ASPECT_MODES}, got {aspect_mode!r}')
-        if interpolation not in _INTERPOLATIONS:
-            raise ConfigError(f'{name}: interpolation must be one of '
-                              f'{sorted(_INTERPOLATIONS)}, got '
-                              f'{interpolation!r}')
+        check_choice(name, 'aspect_mode', aspect_mode, ASPECT_MODES)
+        check_choice(name, 'interpolation', interpolation,
+                     sorted(_INTERPOLATIONS))
         self.input_size = (int(input_size[0]), int(input_size[1]))
         self.aspect_mode = aspect_mode
         self.rotate_camera = rotate_camera
