@@ -39,24 +39,40 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
 
 
 def scores(records: List[Dict], frame_step: int) -> Dict[str, float]:
-    """MPJPE and acceleration error of records with ground truth."""
+    """MPJPE (mm) and acceleration error (mm/frame^2) of the records with
+    ground truth, over their valid joints (``gt_joints_valid``), in the
+    world (``T_world_from_cam``; a multi-view model's reference camera can
+    change within a track)."""
     from egohands.evaluation.functional import acceleration_error
+    from egohands.geometry.camera_models import camera_to_world
     from egohands.postprocess.neural_smooth_records import tracks_of
     with_gt = [r for r in records if r.get('gt_joints_3d') is not None]
     if not with_gt:
         return {}
-    mpjpe = float(np.mean([np.linalg.norm(
-        np.asarray(r['pred_joints_3d']) - r['gt_joints_3d'], axis=-1).mean()
-        for r in with_gt]))
-    preds, gts, ids = [], [], []
+
+    def world(record, key):
+        pose = record.get('T_world_from_cam')
+        joints = np.asarray(record[key], np.float64)
+        return joints if pose is None else camera_to_world(joints, pose)
+
+    def valid(record):
+        flags = record.get('gt_joints_valid')
+        return np.ones(21) if flags is None else np.asarray(flags) > 0
+    errors = [np.linalg.norm(world(r, 'pred_joints_3d') -
+                             world(r, 'gt_joints_3d'), axis=-1)[valid(r)]
+              for r in with_gt]
+    mpjpe = float(np.concatenate(errors).mean())
+    preds, gts, flags, ids = [], [], [], []
     for number, frames in enumerate(tracks_of(with_gt, frame_step)):
         for frame in frames:
             record = with_gt[frame[0]]  # one view per frame
-            preds.append(record['pred_joints_3d'])
-            gts.append(record['gt_joints_3d'])
+            preds.append(world(record, 'pred_joints_3d'))
+            gts.append(world(record, 'gt_joints_3d'))
+            flags.append(valid(record))
             ids.append(number)
     try:
         accel = acceleration_error(np.stack(preds), np.stack(gts),
+                                   valid=np.stack(flags),
                                    segment_ids=np.array(ids))
     except Exception:  # fewer than three frames per track
         accel = float('nan')

@@ -15,6 +15,10 @@ wrapper groups the samples of the same hand (``sequence``, ``frame``,
     the grouping keys.
 ``img_id``, ``ann_id``, ``img_path``
     those of the first annotated view (ids of the sample in dumps).
+``joints_3d``, ``joints_valid``
+    that view's 3D joints (21, 3) mm in its camera, without running the
+    pipeline (mean-pose baselines, target statistics); the pipeline's
+    reference view is the first *present* one, usually the same.
 
 The multi-view transforms (``egohands.datasets.transforms.multiview``) then
 load, crop and pack the views.
@@ -96,6 +100,8 @@ class MultiViewDataset(BaseHandDataset):
                 views=slots, view_ids=list(self.views), hand_side=side,
                 sequence=sequence, frame=frame, img_id=first['img_id'],
                 ann_id=first['ann_id'], img_path=first['img_path'],
+                joints_3d=first['joints_3d'],
+                joints_valid=first['joints_valid'],
                 dataset_name=first['dataset_name']))
         return samples
 

@@ -15,7 +15,12 @@ the test set has none): ``gt_joints_3d`` (21, 3) mm, ``gt_joints_valid``
 (21,), ``gt_keypoints_2d`` (21, 2) px and ``gt_keypoints_2d_valid`` (21,);
 and, when the dataset has them (video / multi-view, for ``tools/smooth.py``),
 ``sequence`` str, ``frame`` int, ``view`` str, ``K`` (3, 3) and
-``T_world_from_cam`` (4, 4) mm, else None.
+``T_world_from_cam`` (4, 4) mm, else None. A multi-view prediction
+(``MultiViewHandEstimator``) is one record per hand in its reference camera
+(``T_world_from_cam`` is that camera's pose) and adds, per view slot of
+its N, ``pred_view_keypoints_2d`` (N, 21, 2) px of the view's crop camera,
+``view_K`` (N, 3, 3) and ``T_world_from_view`` (N, 4, 4) mm of that crop
+camera, and ``view_mask`` (N,) (0: the view did not see the hand).
 Everything is in the original (unflipped) camera frame and full-image px.
 
 Files (chosen by the suffix), both readable without running any code:
@@ -50,7 +55,9 @@ LEGACY_SUFFIXES = ('.pkl', '.pickle')
 #: record fields: numeric arrays (some optional), then plain values
 ARRAY_FIELDS = ('pred_joints_3d', 'pred_keypoints_2d', 'pred_joints_3d_std',
                 'gt_joints_3d', 'gt_joints_valid', 'gt_keypoints_2d',
-                'gt_keypoints_2d_valid', 'K', 'T_world_from_cam')
+                'gt_keypoints_2d_valid', 'K', 'T_world_from_cam',
+                'pred_view_keypoints_2d', 'view_K', 'T_world_from_view',
+                'view_mask')
 #: optional ids of video / multi-view samples (None when absent)
 ID_FIELDS = ('sequence', 'frame', 'view')
 SCALAR_FIELDS = ('img_id', 'ann_id', 'img_path', 'hand_side',

@@ -5,7 +5,10 @@ data-sample dicts with ``sequence``, ``frame``, ``hand_side``, optional
 ``view``, ``pred_joints_3d`` (21, 3) mm absolute in the view's camera frame,
 ``pred_keypoints_2d`` (21, 2) full-image px (optional: without any, only the
 accelerations and bones act), ``K`` (3, 3) and ``T_world_from_cam`` (4, 4)
-mm (absent: the identity, one camera). Records are grouped by (sequence,
+mm (absent: the identity, one camera); a multi-view record brings the crop
+camera of each of its views instead (``pred_view_keypoints_2d``,
+``view_K``, ``T_world_from_view``, ``view_mask``:
+``egohands.evaluation.prediction_dump``). Records are grouped by (sequence,
 hand side); frames whose numbers differ by ``frame_step`` are consecutive,
 any other gap starts a new track. A frame's start value is the mean of its
 views' predictions in the world; the result goes back to every view's
@@ -67,11 +70,31 @@ def tracks_of(records: Sequence[Mapping], frame_step: int
     return tracks
 
 
+def record_cameras(record: Mapping) -> List[Tuple[str, Optional[np.ndarray],
+                                                 Optional[np.ndarray],
+                                                 np.ndarray, float]]:
+    """(name, uv (21, 2) px or None, K or None, T_world_from_cam mm,
+    weight) of every camera that saw a record's 2D keypoints: the record's
+    own, or for a multi-view record (``pred_view_keypoints_2d``) the crop
+    camera of each view slot, weighted by ``view_mask``."""
+    view = str(record.get('view'))
+    uv = _array(record, 'pred_view_keypoints_2d')
+    if uv is None:
+        return [(view, _array(record, 'pred_keypoints_2d'),
+                 _array(record, 'K'), _pose(record), 1.0)]
+    K, poses = _array(record, 'view_K'), _array(record, 'T_world_from_view')
+    mask = _array(record, 'view_mask')
+    return [(f'{view}/{slot}', uv[slot], K[slot], poses[slot],
+             float(mask[slot])) for slot in range(len(uv))]
+
+
 def build_track(records: Sequence[Mapping], frames: List[List[int]]
                 ) -> HandTrack:
     """The :class:`HandTrack` of one track's records (views by name)."""
-    views = sorted({str(records[i].get('view')) for frame in frames
-                    for i in frame})
+    cameras = [[record_cameras(records[i]) for i in frame]
+               for frame in frames]
+    views = sorted({camera[0] for frame in cameras for record in frame
+                    for camera in record})
     T, V = len(frames), len(views)
     joints = np.zeros((T, 21, 3))
     keypoints = np.zeros((T, V, 21, 2))
@@ -80,22 +103,21 @@ def build_track(records: Sequence[Mapping], frames: List[List[int]]
     K = np.broadcast_to(np.eye(3), (T, V, 3, 3)).copy()
     for t, frame in enumerate(frames):
         world = []
-        for index in frame:
+        for index, seen in zip(frame, cameras[t]):
             record = records[index]
             if not record.get('pred_joints_absolute', False):
                 raise ConfigError(
                     f'NeuralSmooth: record {index} holds wrist-relative '
                     'joints (pred_joints_absolute False); reprojection needs '
                     'absolute ones')
-            pose = _pose(record)
             world.append(camera_to_world(_array(record, 'pred_joints_3d'),
-                                         pose))
-            v = views.index(str(record.get('view')))
-            cam_from_world[t, v] = invert_rigid(pose)
-            uv, intrinsics = (_array(record, 'pred_keypoints_2d'),
-                              _array(record, 'K'))
-            if uv is not None and intrinsics is not None:
-                keypoints[t, v], K[t, v], weights[t, v] = uv, intrinsics, 1.0
+                                         _pose(record)))
+            for name, uv, intrinsics, pose, weight in seen:
+                v = views.index(name)
+                cam_from_world[t, v] = invert_rigid(pose)
+                if uv is not None and intrinsics is not None:
+                    keypoints[t, v], K[t, v] = uv, intrinsics
+                    weights[t, v] = weight
         joints[t] = np.mean(world, 0)
     return HandTrack(joints, keypoints, weights, cam_from_world, K)
 

@@ -202,3 +202,55 @@ def test_smooth_tool_over_a_dump(tmp_path, capsys):
     assert run_cli(tool.main, [str(tmp_path / 'bad.npz'),
                                str(tmp_path / 'o.npz')]) == 2
     assert "needs 'sequence'" in capsys.readouterr().err
+
+
+def test_a_multiview_record_is_its_views_records():
+    """One multi-view record per frame (joints in camera 0, each view's
+    keypoints with its own camera) builds the track of the per-view
+    records: same joints, keypoints, cameras; a masked slot weighs 0."""
+    from egohands.postprocess.neural_smooth_records import (build_track,
+                                                            tracks_of)
+    gt = moving_hand(6)
+    track = noisy_track(gt, 2)
+    per_view = rig_records(track)
+    merged = []
+    for t in range(6):
+        first = dict(per_view[2 * t], view='0')
+        first.update(
+            pred_view_keypoints_2d=track.keypoints[t],
+            view_K=track.K[t],
+            T_world_from_view=np.linalg.inv(track.cam_from_world[t]),
+            view_mask=np.array([1.0, float(t != 4)]))
+        merged.append(first)
+    expected = build_track(per_view, tracks_of(per_view, 1)[0])
+    built = build_track(merged, tracks_of(merged, 1)[0])
+    for name in ('joints', 'keypoints', 'cam_from_world', 'K'):
+        np.testing.assert_allclose(getattr(built, name),
+                                   getattr(expected, name), atol=1e-6)
+    weights = np.ones((6, 2, 21))
+    weights[4, 1] = 0.0
+    np.testing.assert_array_equal(built.weights, weights)
+
+
+def test_tool_scores_are_taken_in_the_world():
+    """A multi-view model's reference camera may change within a track:
+    scores of records that alternate cameras equal those of one camera."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('smooth', 'tools/smooth.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    gt = moving_hand(10)
+    records = rig_records(noisy_track(gt, 2), gt)
+    one_camera = records[::2]
+    alternating = [records[2 * t + t % 2] for t in range(10)]
+    expected = tool.scores(one_camera, 1)
+    got = tool.scores(alternating, 1)
+    assert expected['accel_error'] > 1.0
+    for name in ('mpjpe', 'accel_error'):
+        assert abs(got[name] - expected[name]) < 1e-3 * expected[name]
+    # an invalid joint is left out of both numbers
+    masked = [dict(r, gt_joints_valid=np.r_[0.0, np.ones(20)])
+              for r in one_camera]
+    errors = np.linalg.norm(np.stack([r['pred_joints_3d'] - r['gt_joints_3d']
+                                      for r in one_camera]), axis=-1)
+    assert abs(tool.scores(masked, 1)['mpjpe'] - errors[:, 1:].mean()) < 1e-6

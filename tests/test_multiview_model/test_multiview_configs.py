@@ -139,3 +139,22 @@ def test_the_seed_recipe_stops_with_one_error_line_without_data(
     assert 'Traceback' not in result.stderr
     assert 'umetrack' in errors[0].lower()
     assert 'data/umetrack' in errors[0]
+
+
+def test_the_measured_variants_differ_from_the_small_config_in_one_thing():
+    """docs/multiview.md's 1-view and no-extrinsic-noise arms."""
+    from mmengine.config import Config
+    base = Config.fromfile(str(SMALL))
+    one = Config.fromfile(str(SMALL).replace('-rig-', '-rig-1view-'))
+    assert one.model.num_views == 1 and base.model.num_views == 2
+    for split in ('train', 'val', 'test'):
+        assert one[f'{split}_dataloader'].dataset.views == (0, )
+    assert one.train_dataloader.dataset.pipeline == \
+        base.train_dataloader.dataset.pipeline
+    plain = Config.fromfile(str(SMALL).replace('-rig-', '-rig-noextnoise-'))
+    expected = [step for step in base.train_dataloader.dataset.pipeline
+                if step['type'] != 'MultiViewExtrinsicNoise']
+    assert len(expected) == len(base.train_dataloader.dataset.pipeline) - 1
+    assert plain.train_dataloader.dataset.pipeline == expected
+    assert plain.model == base.model and \
+        plain.test_dataloader == base.test_dataloader

@@ -173,3 +173,52 @@ def test_a_single_view_dataset_is_refused_by_the_transforms(rig_root):
     crop = TRANSFORMS.build(dict(type='MultiViewPerspectiveCrop'))
     with pytest.raises(ConfigError, match="type='MultiViewDataset'"):
         crop(dict(img=np.zeros((4, 4, 3), np.uint8)))
+
+
+def test_dump_records_carry_each_views_crop_camera(rig_root):
+    """A dumped multi-view prediction: its joints are in the reference
+    camera (``T_world_from_cam``), and each present view's 2D keypoints are
+    the world joints seen through that view's crop camera."""
+    from egohands.engine.hooks.prediction_dump_hook import hand_record
+    dataset = build(rig_root)
+    for index in range(len(dataset)):
+        sample = dataset[index]['data_samples']
+        sample.set_data(dict(
+            pred_joints_3d=sample.gt_joints_3d, pred_joints_absolute=True,
+            pred_view_keypoints_2d=sample.gt_view_keypoints_2d))
+        record = hand_record(sample)
+        info = dataset.get_data_info(index)
+        world = hand_joints_world(info['frame'], info['hand_side'])
+        pose = record['T_world_from_cam'].astype(np.float64)
+        np.testing.assert_allclose(
+            record['pred_joints_3d'] @ pose[:3, :3].T + pose[:3, 3], world,
+            atol=1e-2)  # mm, float32 targets
+        for slot in np.flatnonzero(record['view_mask']):
+            cam_from_world = np.linalg.inv(
+                record['T_world_from_view'][slot].astype(np.float64))
+            local = world @ cam_from_world[:3, :3].T + cam_from_world[:3, 3]
+            uvw = local @ record['view_K'][slot].astype(np.float64).T
+            np.testing.assert_allclose(
+                uvw[:, :2] / uvw[:, 2:],
+                record['pred_view_keypoints_2d'][slot], atol=1e-2)  # px
+        assert record['view_mask'].tolist() == \
+            sample.view_mask.tolist()
+
+
+def test_mean_pose_baselines_read_the_first_views_joints(rig_root):
+    """``dataset_joints`` (tools/report.py's baselines) reads each sample's
+    first annotated view's joints, in that view's camera, mm."""
+    from egohands.codecs import dataset_joints
+    dataset = build(rig_root, pipeline=[])
+    joints, valid, sides = dataset_joints(dataset)
+    assert sides == ['right', 'left', 'right', 'right', 'right']
+    first_views = [0, 1, 0, 0, 0]
+    for index, view in enumerate(first_views):
+        info = dataset.get_data_info(index)
+        world = hand_joints_world(info['frame'], info['hand_side'])
+        pose = world_from_cam(view)
+        expected = (world - pose[:3, 3]) @ pose[:3, :3]
+        if info['frame'] == 3:
+            expected[4, 2] = -5.0  # the record's joint behind its camera
+        np.testing.assert_allclose(joints[index], expected, atol=1e-3)
+    assert valid.shape == (5, 21)

@@ -29,6 +29,24 @@ def _id(value: Any) -> Optional[str]:
     return None if value is None else str(value)
 
 
+def multiview_cameras(fields: Dict[str, Any]) -> Dict[str, Any]:
+    """The cameras of a multi-view prediction (none for other samples):
+    ``T_world_from_cam`` of its reference camera (the frame of its joints)
+    and, per view slot, the crop camera its 2D keypoints are in
+    (``view_K``, ``T_world_from_view`` mm), with ``view_mask``."""
+    if fields.get('pred_view_keypoints_2d') is None:
+        return {}
+    world_from_ref = to_numpy(fields['T_world_from_ref']).astype(np.float64)
+    ref_from_crop = to_numpy(fields['T_ref_from_crop']).astype(np.float64)
+    ref_from_crop[:, :3, 3] *= 1000.0  # metres -> mm
+    return dict(
+        T_world_from_cam=_array(world_from_ref),
+        pred_view_keypoints_2d=_array(fields['pred_view_keypoints_2d']),
+        view_K=_array(fields['crop_K']),
+        T_world_from_view=_array(world_from_ref @ ref_from_crop),
+        view_mask=_array(fields['view_mask']))
+
+
 def hand_record(sample) -> Dict[str, Any]:
     """The dump record of one predicted ``HandDataSample`` (numpy arrays).
 
@@ -51,6 +69,7 @@ def hand_record(sample) -> Dict[str, Any]:
         sequence=_id(fields.get('sequence')),
         frame=None if fields.get('frame') is None else int(fields['frame']),
         view=_id(fields.get('view')))
+    record.update(multiview_cameras(fields))
     if fields.get('gt_joints_3d') is not None:
         record['gt_joints_3d'] = flip_points_3d(
             _array(fields['gt_joints_3d']), flip_of(fields))
