@@ -16,15 +16,14 @@ the reference camera frame (the sample's first present view), mm, so the
 3D metrics of single-view models apply; world-frame MANO parameters in the
 toolkit's format are added for submissions.
 """
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional
 
 import numpy as np
 import torch
-from mmengine.model import BaseModel
 
 from egohands.geometry.rotation import (axis_angle_to_matrix,
                                         matrix_to_axis_angle)
-from egohands.models.data_preprocessors import build_data_preprocessor
+from egohands.models.estimators.base_estimator import BaseHandEstimator
 from egohands.models.multiview.mano_pca_head import side_indices
 from egohands.models.multiview.uv_regressor import unit_to_pixels
 from egohands.registry import MODELS
@@ -41,7 +40,7 @@ def stack_meta(data_samples: List[HandDataSample], key: str,
 
 
 @MODELS.register_module()
-class MultiViewHandEstimator(BaseModel):
+class MultiViewHandEstimator(BaseHandEstimator):
     """Args:
         backbone: per-view feature extractor (e.g. ``TimmBackbone`` with a
             Hiera), output ``feat_index`` is feat2d.
@@ -61,9 +60,7 @@ class MultiViewHandEstimator(BaseModel):
                  data_preprocessor: Optional[dict] = None,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None, init_cfg=None) -> None:
-        super().__init__(
-            data_preprocessor=build_data_preprocessor(data_preprocessor),
-            init_cfg=init_cfg)
+        super().__init__(data_preprocessor, train_cfg, test_cfg, init_cfg)
         self.backbone = MODELS.build(backbone)
         self.num_views = int(num_views)
         self.feat_index = feat_index
@@ -85,8 +82,6 @@ class MultiViewHandEstimator(BaseModel):
             head, in_channels=self.fusion.blocks[-1].out_channels,
             feat_size=feat_size, num_views=self.num_views,
             variant_points=self.lifter.variant_points))
-        self.train_cfg = dict(train_cfg or {})
-        self.test_cfg = dict(test_cfg or {})
 
     def run(self, inputs: torch.Tensor,
             data_samples: List[HandDataSample]) -> Dict[str, torch.Tensor]:
@@ -111,19 +106,16 @@ class MultiViewHandEstimator(BaseModel):
                                  mask, side_indices(data_samples, device)))
         return outputs
 
-    def forward(self, inputs: torch.Tensor,
-                data_samples: Optional[List[HandDataSample]] = None,
-                mode: str = 'tensor') -> Union[Dict, List[HandDataSample]]:
-        if mode == 'loss':
-            outputs = self.run(inputs, data_samples)
-            return dict(self.head.loss(outputs, data_samples),
-                        **self.uv_regressor.loss(outputs, data_samples))
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.run(inputs, data_samples)
-        raise ValueError(f"MultiViewHandEstimator.forward: mode must be "
-                         f"'loss', 'predict' or 'tensor', got {mode!r}")
+    def loss(self, inputs: torch.Tensor,
+             data_samples: List[HandDataSample]) -> Dict[str, torch.Tensor]:
+        """The MANO head's losses and the UV regressor's."""
+        outputs = self.run(inputs, data_samples)
+        return dict(self.head.loss(outputs, data_samples),
+                    **self.uv_regressor.loss(outputs, data_samples))
+
+    def _forward(self, inputs: torch.Tensor,
+                 data_samples: List[HandDataSample]) -> Dict[str, torch.Tensor]:
+        return self.run(inputs, data_samples)
 
     def predict(self, inputs: torch.Tensor,
                 data_samples: List[HandDataSample]) -> List[HandDataSample]:
