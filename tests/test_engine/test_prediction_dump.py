@@ -65,3 +65,30 @@ def test_dump_round_trip(tmp_path, name):
 def test_dump_suffix_is_checked(tmp_path):
     with pytest.raises(ConfigError, match='--dump'):
         write_prediction_dump(str(tmp_path / 'x.txt'), [], {})
+
+
+def _hand(side, present, x):
+    hand = HandDataSample(metainfo=dict(
+        img_id=3, img_path='two.png', flip='none', hand_side=side,
+        hand_present=present))
+    hand.gt_joints_3d = torch.full((21, 3), float(x))
+    hand.gt_joints_valid = torch.ones(21) * present
+    hand.pred_joints_3d = torch.full((21, 3), x + 1.0)
+    hand.pred_joints_absolute = True
+    return hand
+
+
+def test_two_hand_sample_gives_a_record_per_present_hand():
+    from egohands.engine.hooks.prediction_dump_hook import item_records
+    image = HandDataSample(metainfo=dict(img_id=3, img_path='two.png'))
+    image.right = _hand('right', True, 10)
+    image.left = _hand('left', True, -10)
+    records = item_records(image)
+    assert [r['hand_side'] for r in records] == ['right', 'left']
+    assert [r['img_path'] for r in records] == ['two.png'] * 2
+    np.testing.assert_allclose(records[1]['pred_joints_3d'], -9)
+    np.testing.assert_allclose(records[1]['gt_joints_3d'], -10)
+    # a missing hand has no record, a per-hand sample is its own record
+    image.left = _hand('left', False, 0)
+    assert [r['hand_side'] for r in item_records(image)] == ['right']
+    assert len(item_records(_flipped_sample())) == 1

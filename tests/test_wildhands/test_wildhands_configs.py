@@ -9,6 +9,8 @@ import pytest
 from mmengine.config import Config
 
 from egohands.apis.config_validation import validate_config
+from egohands.evaluation.prediction_dump import load_prediction_dump
+from egohands.evaluation.run_report import dump_arrays, table_metrics
 # a tiny wide-angle EgoSynth (8 / 4 / 4 images at 128 px, near hands)
 from test_potter.test_potter_configs import egosynth_root  # noqa: F401
 
@@ -123,9 +125,16 @@ def test_small_config_trains_and_tests_on_egosynth(name, tmp_path,
     assert checkpoint.is_file()
 
     test_dir = tmp_path / 'test'
+    dump = tmp_path / 'predictions.npz'
     test = run_python(['tools/test.py', config, checkpoint, '--work-dir',
-                       test_dir] + options, timeout=900)
+                       test_dir, '--dump', dump] + options, timeout=900)
     assert test.returncode == 0, test.stderr[-3000:]
     metrics = json.loads((test_dir / 'metrics.json').read_text())
     assert 0 < metrics['pa_mpjpe'] <= metrics['mpjpe'] < 2000
     assert metrics['mpjpe_abs'] > 0
+    # one dump record per present hand, scored as the metric scores them
+    records = load_prediction_dump(str(dump))['predictions']
+    assert {r['hand_side'] for r in records} == {'right', 'left'}
+    pred, gt, valid, _ = dump_arrays(records)
+    assert table_metrics(pred, gt, valid)['mpjpe'] == pytest.approx(
+        metrics['mpjpe'], rel=1e-4)

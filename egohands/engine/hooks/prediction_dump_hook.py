@@ -1,7 +1,8 @@
 """``PredictionDumpHook``: save every test prediction for offline use.
 
 ``tools/test.py --dump FILE`` turns it on. The hook turns each predicted
-``HandDataSample`` into a dump record (:func:`hand_record`); the file
+``HandDataSample`` into a dump record (:func:`hand_record`), each present
+hand of a two-hand sample (WildHands) into one of its own; the file
 format, its version, writing and reading live in
 :mod:`egohands.evaluation.prediction_dump`.
 """
@@ -14,6 +15,7 @@ from mmengine.hooks import Hook
 from egohands.evaluation.metrics.sample_fields import (flip_of,
                                                        keypoints_2d_record,
                                                        original_hand_side,
+                                                       present_hands,
                                                        to_numpy)
 from egohands.evaluation.prediction_dump import (check_dump_path,
                                                  write_prediction_dump)
@@ -82,6 +84,14 @@ def hand_record(sample) -> Dict[str, Any]:
     return record
 
 
+def item_records(sample) -> List[Dict[str, Any]]:
+    """The dump records of one test item: its hand, or the present hands
+    of a two-hand sample."""
+    hands = present_hands(sample)
+    return [hand_record(hand) for hand in (
+        [sample] if hands is None else hands)]
+
+
 @HOOKS.register_module()
 class PredictionDumpHook(Hook):
     """Collect the predictions of a test run and write them to ``out_file``.
@@ -104,12 +114,14 @@ class PredictionDumpHook(Hook):
 
     def after_test_iter(self, runner, batch_idx: int, data_batch=None,
                         outputs=None) -> None:
-        self._records.extend(hand_record(sample) for sample in outputs)
+        # one list per dataset item, so that collect_results counts items
+        self._records.extend(item_records(sample) for sample in outputs)
 
     def after_test_epoch(self, runner, metrics=None) -> None:
         size = len(runner.test_dataloader.dataset)
-        records = collect_results(self._records, size, device='cpu')
+        items = collect_results(self._records, size, device='cpu')
         if is_main_process():
+            records = [record for item in items for record in item]
             write_prediction_dump(self.out_file, records, self.meta)
             runner.logger.info(f'PredictionDumpHook: wrote {len(records)} '
                                f'hand predictions to {self.out_file}')

@@ -9,7 +9,7 @@ input, so it is brought back here: 3D joints are un-flipped with
 mapped to full-image pixels with the inverse of ``crop_from_img`` (which
 includes the flips), and the hand side is the original one.
 """
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 import numpy as np
 
@@ -19,6 +19,8 @@ from egohands.utils.errors import ConfigError
 
 KEYPOINT_2D_FIELDS = ('pred_keypoints_2d', 'gt_keypoints_2d',
                       'gt_keypoints_2d_valid', 'crop_from_img')
+#: the per-hand samples of a two-hand sample (``PackTwoHandInputs``)
+TWO_HAND_SIDES = ('right', 'left')
 
 
 def to_numpy(value: Any) -> np.ndarray:
@@ -50,6 +52,16 @@ def original_hand_side(sample: Mapping[str, Any]) -> Optional[str]:
     if sample.get('hand_side') is None:
         return None
     return swap_hand_side(str(sample['hand_side']), flip_of(sample))
+
+
+def present_hands(sample: Mapping[str, Any]) -> Optional[List[Any]]:
+    """The per-hand samples of a two-hand sample whose hand is present
+    (``right`` then ``left``), or None when ``sample`` is a per-hand one."""
+    hands = [sample.get(side) for side in TWO_HAND_SIDES]
+    if all(hand is None for hand in hands):
+        return None
+    return [hand for hand in hands
+            if hand is not None and hand.get('hand_present', True)]
 
 
 def flip_of(sample: Mapping[str, Any]) -> str:

@@ -10,9 +10,8 @@ from typing import Any, Dict, List, Sequence
 
 from egohands.registry import METRICS
 from .hand_keypoint_3d_metric import HandKeypoint3DMetric
-from .sample_fields import joints_3d_record, keypoints_2d_record
-
-HAND_SIDES = ('right', 'left')
+from .sample_fields import (joints_3d_record, keypoints_2d_record,
+                            present_hands)
 
 
 @METRICS.register_module()
@@ -26,10 +25,7 @@ class TwoHandKeypoint3DMetric(HandKeypoint3DMetric):
         name = type(self).__name__
         for sample in data_samples:
             records = []
-            for side in HAND_SIDES:
-                hand = sample.get(side)
-                if hand is None or not hand.get('hand_present', True):
-                    continue
+            for hand in present_hands(sample) or []:
                 hand = hand.to_dict() if hasattr(hand, 'to_dict') else hand
                 record = joints_3d_record(hand, name)
                 record['keypoints_2d'] = keypoints_2d_record(hand)
