@@ -13,10 +13,9 @@ import os
 import sys
 from typing import List
 
-from mmengine.config import DictAction
-
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
+    from egohands.apis.cli import add_cfg_options_argument, add_debug_argument
     parser = argparse.ArgumentParser(
         description='Draw the input crops of a dataset split with their '
         'keypoints')
@@ -30,10 +29,9 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument('--no-aug', action='store_true',
                         help='drop the random augmentations')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries, e.g. data_root=DIR')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_cfg_options_argument(
+        parser, help='override config entries, e.g. data_root=DIR')
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 

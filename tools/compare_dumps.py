@@ -17,6 +17,7 @@ from typing import List
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
+    from egohands.apis.cli import add_debug_argument, add_trust_pickle_argument
     parser = argparse.ArgumentParser(
         description='Two prediction dumps of one split: scores and a '
         'paired bootstrap of the difference')
@@ -27,10 +28,9 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument('--resamples', type=int, default=2000,
                         help='bootstrap resamples (default 2000)')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--trust-pickle', action='store_true',
-                        help='read an old pickled dump (.pkl) you trust')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_trust_pickle_argument(
+        parser, help='read an old pickled dump (.pkl) you trust')
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 

@@ -16,19 +16,16 @@ import os.path as osp
 import sys
 from typing import Any, Iterator, List, Tuple
 
-from mmengine.config import DictAction
-
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
+    from egohands.apis.cli import add_cfg_options_argument, add_debug_argument
     parser = argparse.ArgumentParser(
         description='Compute target statistics of a config')
     parser.add_argument('config', help='config file')
     parser.add_argument('--out', help='output JSON file')
     parser.add_argument('--work-dir', help='default output folder')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_cfg_options_argument(parser)
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 

@@ -15,6 +15,7 @@ from typing import List
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
+    from egohands.apis.cli import add_debug_argument
     from egohands.checkpoint_converters import CONVERTERS, get_converter
     parser = argparse.ArgumentParser(
         description='Convert a released checkpoint for egohands')
@@ -28,8 +29,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
         sub.add_argument('dst', help='egohands checkpoint to write')
         sub.add_argument('--force', action='store_true',
                          help='overwrite DST if it exists')
-        sub.add_argument('--debug', action='store_true',
-                         help='show tracebacks of user errors')
+        add_debug_argument(sub)
         converter.add_arguments(sub)
     return parser.parse_args(argv)
 

@@ -23,6 +23,7 @@ ARCHIVE_SUFFIXES = ('.tar.gz', '.tgz', '.tar', '.zip')
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
+    from egohands.apis.cli import add_debug_argument
     parser = argparse.ArgumentParser(
         description='Download and verify model-zoo checkpoints')
     parser.add_argument('names', nargs='*', metavar='NAME',
@@ -39,8 +40,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
                         help='print the download table of model_zoo.md')
     parser.add_argument('--quiet', action='store_true',
                         help='no progress bar')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 

@@ -45,6 +45,7 @@ from typing import Dict, List, Optional
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
+    from egohands.apis.cli import add_debug_argument, add_trust_pickle_argument
     parser = argparse.ArgumentParser(
         description='Per-joint weighted ensemble of prediction dumps')
     parser.add_argument('dumps', nargs='+', metavar='DUMP',
@@ -83,10 +84,9 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
                         help='write the ensemble as a dump (.npz/.json)')
     parser.add_argument('--metrics-out', metavar='FILE',
                         help='write all metric tables as JSON')
-    parser.add_argument('--trust-pickle', action='store_true',
-                        help='read old pickled dumps (.pkl) you trust')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_trust_pickle_argument(
+        parser, help='read old pickled dumps (.pkl) you trust')
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 

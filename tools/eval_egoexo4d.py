@@ -18,6 +18,7 @@ from typing import List
 
 
 def main(argv: List[str]) -> int:
+    from egohands.apis.cli import add_debug_argument
     parser = argparse.ArgumentParser(
         description='Official EgoExo4D hand-pose MPJPE / PA-MPJPE (mm)')
     parser.add_argument('gt', help='processed ground-truth JSON file')
@@ -25,8 +26,7 @@ def main(argv: List[str]) -> int:
     parser.add_argument('--offset', action='store_true',
                         help='predictions are wrist-relative: add the GT '
                         'wrist')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_debug_argument(parser)
     args = parser.parse_args(argv)
     from egohands.evaluation.egoexo4d_evaluation import evaluate_files
     metrics = evaluate_files(args.gt, args.pred, args.offset)

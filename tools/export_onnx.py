@@ -17,16 +17,15 @@ from typing import List
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
-    from mmengine.config import DictAction
+    from egohands.apis.cli import add_cfg_options_argument, add_debug_argument
     parser = argparse.ArgumentParser(description='Export a model to ONNX')
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('out', help='the .onnx file to write')
     parser.add_argument('--atol', type=float, default=1e-4,
                         help='largest accepted difference to PyTorch, mm')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_cfg_options_argument(parser, help=None)
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 

@@ -21,6 +21,7 @@ DEFAULT_HAND_MODEL = 'data/hand_models/synthetic'
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
+    from egohands.apis.cli import add_debug_argument
     parser = argparse.ArgumentParser(
         description='Render the EgoSynth synthetic egocentric hand dataset')
     parser.add_argument('--out', default='data/egosynth',
@@ -74,8 +75,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
                        help='bare hands cut at the wrist (earlier versions)')
     parser.add_argument('--no-progress', action='store_true',
                         help='do not draw the progress bar')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 

@@ -15,12 +15,12 @@ from typing import List
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
+    from egohands.apis.cli import add_debug_argument
     parser = argparse.ArgumentParser(
         description='Write the synthetic MANO-format hand model')
     parser.add_argument('--out', default='data/hand_models/synthetic',
                         help='output folder (default: %(default)s)')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 

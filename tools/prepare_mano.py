@@ -18,16 +18,16 @@ from typing import List
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
+    from egohands.apis.cli import add_debug_argument, add_trust_pickle_argument
     parser = argparse.ArgumentParser(
         description='Convert official MANO pickles to plain numpy pickles')
     parser.add_argument('--src', required=True,
                         help='folder with the official MANO_*.pkl files')
     parser.add_argument('--out', required=True, help='output folder')
-    parser.add_argument('--trust-pickle', action='store_true',
-                        help='unpickle classes outside the MANO allow-list '
-                        '(only for files you trust)')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_trust_pickle_argument(
+        parser, help='unpickle classes outside the MANO allow-list '
+        '(only for files you trust)')
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 

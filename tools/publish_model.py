@@ -26,6 +26,7 @@ from typing import List
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
+    from egohands.apis.cli import add_debug_argument
     parser = argparse.ArgumentParser(
         description='Publish a checkpoint with a model-zoo index entry')
     parser.add_argument('checkpoint', help='a tools/train.py checkpoint')
@@ -36,8 +37,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
                         'entry (default: the one the checkpoint names)')
     parser.add_argument('--metrics', help="tools/test.py's metrics.json")
     parser.add_argument('--description', default='', help='one line')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 

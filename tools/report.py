@@ -25,10 +25,12 @@ import sys
 from typing import List, Tuple
 
 import numpy as np
-from mmengine.config import DictAction
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
+    from egohands.apis.cli import (add_cfg_options_argument,
+                                   add_debug_argument,
+                                   add_trust_pickle_argument)
     parser = argparse.ArgumentParser(
         description='Table of a test run next to the mean-pose baselines, '
         'and its pictures')
@@ -43,12 +45,10 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
                         "learning_curve.png (default: the dump's folder)")
     parser.add_argument('--num-crops', type=int, default=24,
                         help='crops in crops_ranked.png (default 24)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries')
-    parser.add_argument('--trust-pickle', action='store_true',
-                        help='read an old pickled dump (.pkl) you trust')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_cfg_options_argument(parser)
+    add_trust_pickle_argument(
+        parser, help='read an old pickled dump (.pkl) you trust')
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 

@@ -15,18 +15,15 @@ import argparse
 import sys
 from typing import List
 
-from mmengine.config import DictAction
-
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
+    from egohands.apis.cli import add_cfg_options_argument, add_debug_argument
     parser = argparse.ArgumentParser(
         description='Mean-pose and mean-offset baselines of a two-hand '
         'config on its test split')
     parser.add_argument('config', help='config file')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_cfg_options_argument(parser)
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 

@@ -6,6 +6,9 @@ type, missing data root, malformed record, missing checkpoint) is printed as
 ``error: <message>`` on stderr and the tool exits with status 2, without a
 traceback. ``--debug`` on the command line or ``EGOHANDS_DEBUG=1`` in the
 environment shows the traceback instead.
+
+The ``add_*_argument`` helpers define the flags several tools share, so
+that each has one name, default and help text.
 """
 from __future__ import annotations
 
@@ -72,21 +75,40 @@ def config_context(config_path: str) -> Iterator[None]:
         raise type(err)(f'{config_path}: {err}') from err
 
 
+def add_debug_argument(parser: argparse.ArgumentParser) -> None:
+    """``--debug``: show the traceback of a user error (see ``run_cli``)."""
+    parser.add_argument('--debug', action='store_true',
+                        help='show tracebacks of user errors')
+
+
+def add_cfg_options_argument(parser: argparse.ArgumentParser,
+                             help: Optional[str] = 'override config entries'
+                             ) -> None:
+    """``--cfg-options k=v ...``: entries that override the config's."""
+    from mmengine.config import DictAction
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help=help)
+
+
+def add_trust_pickle_argument(parser: argparse.ArgumentParser,
+                              help: str) -> None:
+    """``--trust-pickle``: read pickled files the safe loaders refuse; the
+    help says which files, as it differs from tool to tool."""
+    parser.add_argument('--trust-pickle', action='store_true', help=help)
+
+
 def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags every Runner tool shares: ``--cfg-options``,
     ``--launcher``, ``--local-rank`` / ``--local_rank``, ``--trust-pickle``
     and ``--debug``."""
-    from mmengine.config import DictAction
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries, e.g. '
-                        'train_cfg.max_epochs=1 data_root=data/x')
+    add_cfg_options_argument(
+        parser, help='override config entries, e.g. '
+        'train_cfg.max_epochs=1 data_root=data/x')
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local-rank', '--local_rank', type=int,
                         default=None, help='set by old launchers')
-    parser.add_argument('--trust-pickle', action='store_true',
-                        help='load checkpoints you trust even if they hold '
-                        'objects weights-only loading refuses (runs their '
-                        'pickled code)')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_trust_pickle_argument(
+        parser, help='load checkpoints you trust even if they hold objects '
+        'weights-only loading refuses (runs their pickled code)')
+    add_debug_argument(parser)

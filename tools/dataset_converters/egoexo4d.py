@@ -18,6 +18,7 @@ from typing import List
 
 
 def main(argv: List[str]) -> int:
+    from egohands.apis.cli import add_debug_argument
     parser = argparse.ArgumentParser(
         description='EgoExo4D raw release -> processed hand-pose files')
     parser.add_argument('--raw', required=True, help='raw release folder')
@@ -35,8 +36,7 @@ def main(argv: List[str]) -> int:
     parser.add_argument('--bbox-padding', type=float, default=20.0,
                         help='px')
     parser.add_argument('--no-progress', action='store_true')
-    parser.add_argument('--debug', action='store_true',
-                        help='show tracebacks of user errors')
+    add_debug_argument(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(message)s')
     from egohands.datasets.egoexo4d import (RuleSettings, load_mask,
