@@ -17,7 +17,7 @@ discriminator is dropped unless ``keep_discriminator`` (then the model needs
 import argparse
 from typing import List, Tuple
 
-from egohands.checkpoint_converters.key_rules import KeyRule
+from egohands.checkpoint_converters.key_rules import KeyRule, prefixed_rules
 from egohands.checkpoint_converters.writing import convert_file
 
 NAME = 'hamer'
@@ -72,14 +72,12 @@ def hamer_rules(keep_discriminator: bool = False) -> List[KeyRule]:
                 r'(weight|bias)', r'head.query_embed.\1'),
         KeyRule(r'mano_head\.transformer\.pos_embedding', 'head.query_pos'),
     ]
-    rules += [KeyRule(rf'{_DECODER}\.{source}', rf'{_TARGET}.{target}')
-              for source, target in _DECODER_PARTS]
+    rules += prefixed_rules(rf'{_DECODER}\.', rf'{_TARGET}.', _DECODER_PARTS)
     rules.append(KeyRule(r'mano_head\.(decpose|decshape|deccam)\.'
                          r'(weight|bias)', r'head.\1.\2'))
     if keep_discriminator:
-        rules += [KeyRule(rf'discriminator\.{source}',
-                          DISCRIMINATOR_PREFIX + target)
-                  for source, target in _DISCRIMINATOR_PARTS]
+        rules += prefixed_rules(r'discriminator\.', DISCRIMINATOR_PREFIX,
+                                _DISCRIMINATOR_PARTS)
     else:
         rules.append(KeyRule(r'discriminator\..+', None, DROP_DISCRIMINATOR))
     rules += [

@@ -30,6 +30,16 @@ class KeyRule:
 KEEP_OTHER_KEYS = KeyRule(r'(.+)', r'\1')
 
 
+def prefixed_rules(source_prefix: str, target_prefix: str,
+                   parts: Sequence[Tuple[str, str]]) -> List[KeyRule]:
+    """One rule per ``(source, target)`` pair of ``parts``, with
+    ``source_prefix`` (regex) before the pattern and ``target_prefix``
+    before the replacement: one table of a module's parameter names serves
+    wherever the module stands (each decoder layer, each stage)."""
+    return [KeyRule(source_prefix + source, target_prefix + target)
+            for source, target in parts]
+
+
 @dataclass
 class ConversionReport:
     """What a conversion did, key by key."""

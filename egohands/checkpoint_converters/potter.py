@@ -24,7 +24,8 @@ from typing import Dict, List, Tuple
 
 import torch
 
-from egohands.checkpoint_converters.key_rules import KeyRule, apply_key_rules
+from egohands.checkpoint_converters.key_rules import (KeyRule, apply_key_rules,
+                                                      prefixed_rules)
 from egohands.checkpoint_converters.writing import convert_file
 
 NAME = 'potter'
@@ -71,8 +72,8 @@ _HEAD_PARTS: Tuple[Tuple[str, str], ...] = (
 
 
 def _block_rules(source: str, target: str) -> List[KeyRule]:
-    return [KeyRule(rf'{source}\.(\d+)\.{part}', rf'{target}.\1.{renamed}')
-            for part, renamed in _BLOCK_PARTS]
+    return prefixed_rules(rf'{source}\.(\d+)\.', rf'{target}.\1.',
+                          _BLOCK_PARTS)
 
 
 def _main_stage_rules(source: str, target: str,
@@ -126,8 +127,7 @@ def backbone_rules(num_stages: int = OFFICIAL_NUM_STAGES,
 
 def head_rules(target: str = 'head.') -> List[KeyRule]:
     """Baseline hand head -> ``Heatmap3DHandHead`` under ``target``."""
-    return [KeyRule(_MODULE + part, target + renamed)
-            for part, renamed in _HEAD_PARTS]
+    return prefixed_rules(_MODULE, target, _HEAD_PARTS)
 
 
 def potter_rules() -> List[KeyRule]:
