@@ -24,7 +24,7 @@ import numpy as np
 from egohands.engine.hooks.prediction_dump_hook import hand_record
 from egohands.geometry.procrustes import similarity_procrustes
 from egohands.registry import POSTPROCESSORS
-from egohands.utils.errors import ConfigError, EgohandsError
+from egohands.utils.errors import ConfigError, EgohandsError, check_choice
 
 ENSEMBLE_MODES = ('mean', 'procrustes')
 #: ground truth of the same hand may differ this much between dumps (mm)
@@ -277,9 +277,7 @@ class WeightedJointEnsemble:
 
     def __init__(self, weights: Optional[Any] = None,
                  mode: str = 'mean') -> None:
-        if mode not in ENSEMBLE_MODES:
-            raise ConfigError(f'WeightedJointEnsemble: mode must be one of '
-                              f'{ENSEMBLE_MODES}, got {mode!r}')
+        check_choice('WeightedJointEnsemble', 'mode', mode, ENSEMBLE_MODES)
         self.weights = None if weights is None else np.asarray(
             weights, dtype=np.float64)
         self.mode = mode

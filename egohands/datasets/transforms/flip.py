@@ -19,7 +19,7 @@ from egohands.geometry.flip import (flip_axis_angle, flip_intrinsics,
                                     flip_matrix_2d, flip_points_3d,
                                     swap_hand_side)
 from egohands.registry import TRANSFORMS
-from egohands.utils.errors import ConfigError
+from egohands.utils.errors import ConfigError, check_choice
 
 _CV2_FLIP_CODES = {'horizontal': 1, 'vertical': 0}
 
@@ -88,9 +88,7 @@ class RandomFlip(BaseTransform):
 
     def __init__(self, direction: str = 'horizontal', prob: float = 0.5,
                  hand_sides: Optional[Sequence[str]] = None) -> None:
-        if direction not in _CV2_FLIP_CODES:
-            raise ConfigError(f'RandomFlip: direction must be one of '
-                              f'{tuple(_CV2_FLIP_CODES)}, got {direction!r}')
+        check_choice('RandomFlip', 'direction', direction, _CV2_FLIP_CODES)
         self.direction = direction
         self.prob = check_probability('RandomFlip', 'prob', prob)
         # prob 1 (e.g. mirroring every left hand) is not random: keep it

@@ -58,7 +58,8 @@ from egohands.models.heads.cross_attention_decoder import \
     CrossAttentionDecoder
 from egohands.registry import MODELS
 from egohands.structures import HandDataSample
-from egohands.utils.errors import ConfigError, MissingAssetError
+from egohands.utils.errors import (ConfigError, MissingAssetError,
+                                   check_choice)
 
 NUM_ROTATIONS = 16  # global orientation + 15 MANO joints
 NUM_BETAS = 10
@@ -146,10 +147,8 @@ class MANOTransformerHead(BaseHandHead):
                 'MANOTransformerHead: hand_model must be the right MANO with '
                 "flat_hand_mean=True (HaMeR's convention); left hands are "
                 f'mirrored by the pipeline: {MIRROR_HINT}')
-        if pose_frame not in POSE_FRAMES:
-            raise ConfigError(
-                f'MANOTransformerHead: pose_frame must be one of '
-                f'{POSE_FRAMES}, got {pose_frame!r}')
+        check_choice('MANOTransformerHead', 'pose_frame', pose_frame,
+                     POSE_FRAMES)
         self.pose_frame = pose_frame
         self.focal_length = float(focal_length)
         self.image_size = float(image_size)
